@@ -1,0 +1,19 @@
+namespace Stratus.Core.Configuration;
+
+/// <summary>Top-level setting names that live outside the <c>Stratus</c> section.</summary>
+public static class SettingNames
+{
+    /// <summary>The storage account of the Functions host; Stratus keeps its registry there too.</summary>
+    public const string Storage = "AzureWebJobsStorage";
+
+    /// <summary>Local stand-in for the Functions host's function key (read by the local runner only).</summary>
+    public const string FunctionKey = "STRATUS_FUNCTION_KEY";
+
+    /// <summary>Local stand-in for the Functions host's master key (read by the local runner only).</summary>
+    public const string AdminKey = "STRATUS_ADMIN_KEY";
+
+    /// <summary>Durable Task hub name; matches host.json's <c>extensions.durableTask.hubName</c>.</summary>
+    public const string TaskHub = "Stratus:TaskHub";
+
+    public const string DefaultTaskHub = "stratus";
+}

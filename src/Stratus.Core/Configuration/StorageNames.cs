@@ -1,0 +1,11 @@
+namespace Stratus.Core.Configuration;
+
+/// <summary>Blob containers and tables Stratus owns, named once.</summary>
+public static class StorageNames
+{
+    public const string ModelsContainer = "models";
+    public const string DatasetsContainer = "datasets";
+
+    public const string ModelCardsTable = "StratusModelCards";
+    public const string ModelVersionsTable = "StratusModelVersions";
+}

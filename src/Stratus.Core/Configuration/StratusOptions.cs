@@ -1,0 +1,37 @@
+namespace Stratus.Core.Configuration;
+
+/// <summary>
+/// Settings under the <c>Stratus</c> section (app settings <c>Stratus__Serving__MaxInstances</c> etc.).
+/// Names are declared once here; infra and docs refer to them.
+/// </summary>
+public sealed class StratusOptions
+{
+    public const string Section = "Stratus";
+
+    public ServingOptions Serving { get; set; } = new();
+    public RegistryOptions Registry { get; set; } = new();
+}
+
+public sealed class ServingOptions
+{
+    /// <summary>Most instances one predict call may carry.</summary>
+    public int MaxInstances { get; set; } = 10_000;
+
+    /// <summary>Memory budget for cached ONNX sessions (estimated from artifact sizes); least recently used are evicted beyond it.</summary>
+    public long SessionCacheBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>How long a resolved card (aliases, tier, features) is reused before re-reading storage: the maximum staleness of an alias change made on another instance.</summary>
+    public int CardCacheSeconds { get; set; } = 10;
+
+    /// <summary>Largest predict/infer request body accepted.</summary>
+    public long MaxRequestBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Threads ONNX Runtime may use inside one session call; 0 lets it decide.</summary>
+    public int IntraOpThreads { get; set; } = 1;
+}
+
+public sealed class RegistryOptions
+{
+    /// <summary>Largest ONNX upload accepted (413 beyond).</summary>
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+}

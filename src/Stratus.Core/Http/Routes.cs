@@ -1,0 +1,33 @@
+namespace Stratus.Core.Http;
+
+/// <summary>
+/// Every HTTP route Stratus serves, defined once. host.json sets the route prefix to empty, so these
+/// are the full paths: the management/serving API lives under <c>api/</c> and the Open Inference
+/// Protocol (KServe V2) at its standard <c>v2/</c> paths.
+/// </summary>
+public static class Routes
+{
+    public const string Health = "api/health";
+
+    public const string Models = "api/models";
+    public const string Model = "api/models/{name}";
+    public const string Versions = "api/models/{name}/versions";
+    public const string Version = "api/models/{name}/versions/{version:int}";
+    public const string VersionArtifact = "api/models/{name}/versions/{version:int}/artifact";
+    public const string Alias = "api/models/{name}/aliases/{alias}";
+    public const string Predict = "api/models/{name}/predict";
+
+    public const string V2Prefix = "v2";
+    public const string V2Live = "v2/health/live";
+    public const string V2Ready = "v2/health/ready";
+    public const string V2Model = "v2/models/{name}";
+    public const string V2ModelVersion = "v2/models/{name}/versions/{version}";
+    public const string V2ModelReady = "v2/models/{name}/ready";
+    public const string V2ModelVersionReady = "v2/models/{name}/versions/{version}/ready";
+    public const string V2Infer = "v2/models/{name}/infer";
+    public const string V2VersionInfer = "v2/models/{name}/versions/{version}/infer";
+
+    /// <summary>True for Open Inference Protocol paths, whose errors use <c>{"error": …}</c> instead of problem+json.</summary>
+    public static bool IsOpenInference(string? path) =>
+        path is not null && (path.StartsWith("/v2/", StringComparison.Ordinal) || path == "/v2");
+}

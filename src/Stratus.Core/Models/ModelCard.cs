@@ -1,0 +1,28 @@
+namespace Stratus.Core.Models;
+
+/// <summary>
+/// What a model is for and how it is served. The card names the business objective and metric
+/// so that experiments can later report business impact, not only ML metrics.
+/// </summary>
+public sealed record ModelCard
+{
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public ModelTask Task { get; init; } = ModelTask.Other;
+    public ServingTier Tier { get; init; } = ServingTier.Cpu;
+    public string? BusinessObjective { get; init; }
+    public string? BusinessMetric { get; init; }
+    public string? MlMetric { get; init; }
+
+    /// <summary>Names of the model's features in input order; lets callers send rows as objects.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>Alias → version. <see cref="Aliases.Champion"/> is what predict serves by default.</summary>
+    public IReadOnlyDictionary<string, int> Aliases { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Highest version number allocated so far; 0 when none.</summary>
+    public int LatestVersion { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}

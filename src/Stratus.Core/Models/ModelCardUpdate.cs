@@ -1,0 +1,72 @@
+using Stratus.Core.Problems;
+
+namespace Stratus.Core.Models;
+
+/// <summary>The body of <c>PUT /api/models/{name}</c>: the fields a caller may set on a card.</summary>
+public sealed record ModelCardUpdate
+{
+    public string Name { get; init; } = "";
+    public string? Description { get; init; }
+    public ModelTask? Task { get; init; }
+    public ServingTier? Tier { get; init; }
+    public string? BusinessObjective { get; init; }
+    public string? BusinessMetric { get; init; }
+    public string? MlMetric { get; init; }
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    public void Validate()
+    {
+        ResourceName.Require(Name, "model");
+        if (Description is { Length: > 4096 })
+        {
+            throw ProblemException.BadRequest("Invalid model card", "'description' must be at most 4096 characters.");
+        }
+
+        if (FeatureNames is null)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < FeatureNames.Count; i++)
+        {
+            var feature = FeatureNames[i];
+            if (string.IsNullOrWhiteSpace(feature))
+            {
+                throw ProblemException.BadRequest("Invalid model card", $"'featureNames[{i}]' is empty.");
+            }
+
+            if (!seen.Add(feature))
+            {
+                throw ProblemException.BadRequest("Invalid model card", $"'featureNames[{i}]' repeats the feature '{feature}'.");
+            }
+        }
+    }
+
+    /// <summary>Applies this update to <paramref name="existing"/> (or a new card), leaving unspecified fields as they were.</summary>
+    public ModelCard ApplyTo(ModelCard? existing, DateTimeOffset now) => existing is null
+        ? new ModelCard
+        {
+            Name = Name,
+            Description = Description,
+            Task = Task ?? ModelTask.Other,
+            Tier = Tier ?? ServingTier.Cpu,
+            BusinessObjective = BusinessObjective,
+            BusinessMetric = BusinessMetric,
+            MlMetric = MlMetric,
+            FeatureNames = FeatureNames,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }
+        : existing with
+        {
+            Description = Description ?? existing.Description,
+            Task = Task ?? existing.Task,
+            Tier = Tier ?? existing.Tier,
+            BusinessObjective = BusinessObjective ?? existing.BusinessObjective,
+            BusinessMetric = BusinessMetric ?? existing.BusinessMetric,
+            MlMetric = MlMetric ?? existing.MlMetric,
+            FeatureNames = FeatureNames ?? existing.FeatureNames,
+            UpdatedAt = now,
+        };
+}

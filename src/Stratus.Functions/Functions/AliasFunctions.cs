@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Stratus.Core.Http;
+using Stratus.Core.Problems;
+using Stratus.Functions.Http;
+using Stratus.Serving.Registry;
+
+namespace Stratus.Functions.Functions;
+
+/// <summary>Aliases (admin): <c>champion</c> is what predict serves by default.</summary>
+public sealed class AliasFunctions(ModelManagementService models)
+{
+    [Function(nameof(SetAlias))]
+    public async Task<IActionResult> SetAlias(
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = Routes.Alias)] HttpRequest request,
+        string name,
+        string alias,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBodies.ReadJsonAsync<AliasRequest>(request, cancellationToken);
+        if (body.Version is not { } version || version < 1)
+        {
+            throw ProblemException.BadRequest("Invalid alias", "The body must be {\"version\": n} with n ≥ 1.");
+        }
+
+        var card = await models.SetAliasAsync(name, alias, version, cancellationToken);
+        return ApiResults.Json(new { model = name, alias, version, aliases = card.Aliases });
+    }
+
+    [Function(nameof(RemoveAlias))]
+    public async Task<IActionResult> RemoveAlias(
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = Routes.Alias)] HttpRequest request,
+        string name,
+        string alias,
+        CancellationToken cancellationToken)
+    {
+        await models.RemoveAliasAsync(name, alias, cancellationToken);
+        return ApiResults.NoContent();
+    }
+
+    public sealed record AliasRequest(int? Version);
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Stratus.Core.Http;
+using Stratus.Functions.Http;
+using Stratus.Serving;
+using Stratus.Serving.Registry;
+
+namespace Stratus.Functions.Functions;
+
+/// <summary>The routing function for JSON rows: resolves the model and serves it in-process.</summary>
+public sealed class PredictFunctions(PredictionService predictions)
+{
+    [Function(nameof(Predict))]
+    public async Task<IActionResult> Predict(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Predict)] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var target = ServingTarget.Parse(request.Query["version"].FirstOrDefault(), request.Query["alias"].FirstOrDefault());
+        var result = await predictions.PredictAsync(name, target, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken);
+        return ApiResults.Writable(result);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Stratus.Core.Http;
+using Stratus.Serving;
+
+namespace Stratus.Functions.Http;
+
+/// <summary>
+/// Results that write themselves with the API's JSON conventions, so both hosts (the Functions worker and
+/// the local runner) produce byte-identical responses without depending on MVC's formatters.
+/// </summary>
+public static class ApiResults
+{
+    public static IActionResult Json<T>(T value, int status = StatusCodes.Status200OK, Action<HttpResponse>? headers = null) =>
+        new Result(status, "application/json; charset=utf-8", headers, (response, ct) =>
+            JsonSerializer.SerializeAsync(response.Body, value, StratusJson.Options, ct));
+
+    /// <summary>Streams a self-writing response (predictions, V2 outputs) with no intermediate object graph.</summary>
+    public static IActionResult Writable(IJsonWritable value) =>
+        new Result(StatusCodes.Status200OK, "application/json; charset=utf-8", null, async (response, ct) =>
+        {
+            await using var writer = new Utf8JsonWriter(response.BodyWriter);
+            value.WriteTo(writer);
+            await writer.FlushAsync(ct);
+        });
+
+    public static IActionResult Bytes(Stream content, string contentType, string? fileName = null) =>
+        new Result(StatusCodes.Status200OK, contentType, r =>
+        {
+            if (fileName is not null)
+            {
+                r.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            }
+        }, async (response, ct) =>
+        {
+            await using (content)
+            {
+                await content.CopyToAsync(response.Body, ct);
+            }
+        });
+
+    public static IActionResult NoContent() => new Result(StatusCodes.Status204NoContent, null, null, null);
+
+    public static IActionResult Status(int status, object body) => Json(body, status);
+
+    private sealed class Result(int status, string? contentType, Action<HttpResponse>? headers, Func<HttpResponse, CancellationToken, Task>? write) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = status;
+            if (contentType is not null)
+            {
+                response.ContentType = contentType;
+            }
+
+            headers?.Invoke(response);
+            if (write is not null)
+            {
+                await write(response, context.HttpContext.RequestAborted);
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Serving;
+using Stratus.Storage;
+
+namespace Stratus.Functions;
+
+public static class StratusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the function classes need, registered the same way by both hosts: the Functions worker
+    /// (Program.cs) and the local runner.
+    /// </summary>
+    public static IServiceCollection AddStratus(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StratusOptions>().Bind(configuration.GetSection(StratusOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.TryAddSingleton<IModelRegistry, TableModelRegistry>();
+        services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
+        services.AddStratusServing();
+
+        // Metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+        var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));
+        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            metrics.WithMetrics(m => m.AddOtlpExporter());
+        }
+
+        return services;
+    }
+}

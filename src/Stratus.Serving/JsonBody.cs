@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Stratus.Core.Problems;
+
+namespace Stratus.Serving;
+
+/// <summary>Reads a JSON request body with a size limit, turning malformed JSON into a 400 problem.</summary>
+public static class JsonBody
+{
+    public static async Task<JsonDocument> ParseAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (contentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(new LimitedReadStream(body, maxBytes), default, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw ProblemException.BadRequest("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
+        }
+        catch (LimitedReadStream.LimitExceededException)
+        {
+            throw TooLarge(maxBytes);
+        }
+    }
+
+    private static ProblemException TooLarge(long maxBytes) =>
+        ProblemException.PayloadTooLarge($"The request body is larger than the limit of {maxBytes} bytes.");
+}
+
+/// <summary>A read-only stream that fails once more than a given number of bytes has been read.</summary>
+public sealed class LimitedReadStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public sealed class LimitExceededException() : IOException("The stream exceeded its size limit.");
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Count(int n)
+    {
+        _read += n;
+        return _read > limit ? throw new LimitExceededException() : n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

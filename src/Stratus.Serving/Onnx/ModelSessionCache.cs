@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Configuration;
+
+namespace Stratus.Serving.Onnx;
+
+/// <summary>
+/// ONNX Runtime sessions per (model, version): each is loaded once even when many first requests race
+/// (one shared load task), and the least recently used are evicted when the estimated memory passes
+/// <see cref="ServingOptions.SessionCacheBytes"/>. A session evicted while requests still use it is
+/// disposed when the last lease is returned.
+/// </summary>
+public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingTelemetry telemetry, ILogger<ModelSessionCache> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<Entry>>> _entries = new();
+    private readonly Lock _evictionLock = new();
+    private long _bytes;
+
+    public long CachedBytes => Interlocked.Read(ref _bytes);
+
+    public int Count => _entries.Count;
+
+    /// <summary>Returns a lease on the loaded model; dispose it when the call is done.</summary>
+    public async ValueTask<ModelLease> AcquireAsync(string model, int version, Func<CancellationToken, Task<LoadedModel>> load, CancellationToken cancellationToken)
+    {
+        var key = (model, version);
+        while (true)
+        {
+            var created = false;
+            var lazy = _entries.GetOrAdd(key, _ =>
+            {
+                created = true;
+                return new Lazy<Task<Entry>>(() => LoadAsync(key, load), LazyThreadSafetyMode.ExecutionAndPublication);
+            });
+
+            Entry entry;
+            try
+            {
+                entry = await lazy.Value.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _entries.TryRemove(new KeyValuePair<(string, int), Lazy<Task<Entry>>>(key, lazy));
+                throw;
+            }
+
+            if (entry.TryAcquire())
+            {
+                telemetry.RecordCacheLookup(model, hit: !created);
+                return new ModelLease(entry);
+            }
+
+            // Evicted between lookup and acquire: load again.
+        }
+    }
+
+    private async Task<Entry> LoadAsync((string Model, int Version) key, Func<CancellationToken, Task<LoadedModel>> load)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var model = await load(CancellationToken.None).ConfigureAwait(false);
+        var entry = new Entry(model);
+        Interlocked.Add(ref _bytes, model.SizeBytes);
+        logger.LogInformation(
+            "Loaded model {Model} version {Version} ({SizeBytes} bytes) in {ElapsedMs} ms",
+            key.Model, key.Version, model.SizeBytes, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        EvictIfOverBudget(key);
+        return entry;
+    }
+
+    private void EvictIfOverBudget((string Model, int Version) keep)
+    {
+        var budget = options.Value.Serving.SessionCacheBytes;
+        lock (_evictionLock)
+        {
+            while (Interlocked.Read(ref _bytes) > budget)
+            {
+                var victim = _entries
+                    .Where(e => e.Key != keep && e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
+                    .Select(e => (e.Key, Entry: e.Value.Value.Result))
+                    .OrderBy(e => e.Entry.LastUsed)
+                    .FirstOrDefault();
+                if (victim.Entry is null)
+                {
+                    return; // only the newest model is left; keep it even if it alone exceeds the budget
+                }
+
+                _entries.TryRemove(victim.Key, out _);
+                Interlocked.Add(ref _bytes, -victim.Entry.Model.SizeBytes);
+                victim.Entry.Evict();
+                telemetry.RecordEviction(victim.Key.Model);
+                logger.LogInformation("Evicted model {Model} version {Version} from the session cache", victim.Key.Model, victim.Key.Version);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in _entries.Values)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+            {
+                lazy.Value.Result.Evict();
+            }
+        }
+
+        _entries.Clear();
+    }
+
+    /// <summary>A cached model with a reference count, so eviction never disposes a session in use.</summary>
+    internal sealed class Entry(LoadedModel model)
+    {
+        private int _leases;
+        private bool _evicted;
+
+        public LoadedModel Model { get; } = model;
+        public long LastUsed { get; private set; } = Environment.TickCount64;
+
+        public bool TryAcquire()
+        {
+            lock (this)
+            {
+                if (_evicted)
+                {
+                    return false;
+                }
+
+                _leases++;
+                LastUsed = Environment.TickCount64;
+                return true;
+            }
+        }
+
+        public void Release()
+        {
+            lock (this)
+            {
+                if (--_leases == 0 && _evicted)
+                {
+                    Model.Dispose();
+                }
+            }
+        }
+
+        public void Evict()
+        {
+            lock (this)
+            {
+                _evicted = true;
+                if (_leases == 0)
+                {
+                    Model.Dispose();
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Use of a cached model for one call.</summary>
+public readonly struct ModelLease : IDisposable
+{
+    private readonly ModelSessionCache.Entry _entry;
+
+    internal ModelLease(ModelSessionCache.Entry entry) => _entry = entry;
+
+    public LoadedModel Model => _entry.Model;
+
+    public void Dispose() => _entry?.Release();
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Models;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+using Stratus.Serving.Registry;
+
+namespace Stratus.Serving.OpenInference;
+
+/// <summary>
+/// The Open Inference Protocol (KServe V2) over the same registry and session cache as predict.
+/// Without a version in the path, a model is served at its champion alias, or its latest version when it
+/// has no champion (stock V2 clients know nothing of aliases).
+/// </summary>
+public sealed class OpenInferenceService(
+    IModelRegistry registry,
+    ModelCatalog catalog,
+    ModelLoader loader,
+    IEnumerable<IPredictionObserver> observers,
+    ServingTelemetry telemetry,
+    IOptions<StratusOptions> options,
+    TimeProvider clock)
+{
+    public const string Platform = "onnxruntime_onnx";
+
+    private readonly IPredictionObserver[] _observers = observers.ToArray();
+
+    public async Task<V2ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        var versions = await registry.ListVersionsAsync(name, cancellationToken);
+        var selected = SelectVersion(card, version);
+        var record = versions.FirstOrDefault(v => v.Version == selected)
+            ?? throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {selected}.");
+        return new V2ModelMetadata(
+            name,
+            versions.Select(v => v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            Platform,
+            record.Signature.Inputs.Select(V2TensorMetadata.From).ToArray(),
+            record.Signature.Outputs.Select(V2TensorMetadata.From).ToArray(),
+            new Dictionary<string, object>
+            {
+                ["version"] = selected,
+                ["tier"] = card.Tier.ToString().ToLowerInvariant(),
+                ["batch_dimension_fixed"] = record.Signature.Inputs.Any(i => i.Shape.Count > 0 && i.Shape[0] > 0),
+            });
+    }
+
+    /// <summary>Loads (and so warms) the model; ready means a session call can run now.</summary>
+    public async Task<bool> IsReadyAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        if (card.Tier == ServingTier.Gpu)
+        {
+            return false;
+        }
+
+        using var lease = await loader.AcquireAsync(name, SelectVersion(card, version), cancellationToken);
+        return true;
+    }
+
+    public async Task<V2InferenceResult> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        PredictionService.EnsureServedInProcess(card);
+        var selected = SelectVersion(card, version);
+
+        using var request = await JsonBody.ParseAsync(body, contentLength, options.Value.Serving.MaxRequestBytes, cancellationToken);
+        using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
+        var model = lease.Model;
+        var parsed = V2RequestParser.Parse(request.RootElement, model);
+        var outputs = model.Run(parsed.Inputs, parsed.RequestedOutputs);
+
+        var rows = parsed.Inputs.Count > 0 && parsed.Inputs[0].Shape.Length > 0 ? (int)parsed.Inputs[0].Shape[0] : 1;
+        telemetry.RecordPrediction(name, selected, "v2", rows, clock.GetElapsedTime(started));
+        var observed = new PredictionEvent(name, selected, requestId, rows, parsed.Inputs, outputs);
+        foreach (var observer in _observers)
+        {
+            observer.OnPredicted(observed);
+        }
+
+        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
+    }
+
+    private static int SelectVersion(ModelCard card, string? version)
+    {
+        if (version is not null)
+        {
+            return int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw ProblemException.BadRequest("Invalid version", $"Version '{version}' is not a positive integer.");
+        }
+
+        if (card.Aliases.TryGetValue(Aliases.Champion, out var champion))
+        {
+            return champion;
+        }
+
+        return card.LatestVersion > 0
+            ? card.LatestVersion
+            : throw ProblemException.NotFound("No versions", $"Model '{card.Name}' has no versions yet.");
+    }
+}
+
+public sealed record V2ModelMetadata(
+    string Name,
+    IReadOnlyList<string> Versions,
+    string Platform,
+    IReadOnlyList<V2TensorMetadata> Inputs,
+    IReadOnlyList<V2TensorMetadata> Outputs,
+    IReadOnlyDictionary<string, object> Parameters);
+
+public sealed record V2TensorMetadata(string Name, string Datatype, IReadOnlyList<long> Shape)
+{
+    public static V2TensorMetadata From(TensorSpec spec) =>
+        new(spec.Name, TensorTypes.V2Name(TensorTypes.FromOnnxName(spec.ElementType)), spec.Shape);
+}
+
+/// <summary>The V2 infer response, written with snake_case names as the protocol defines.</summary>
+public sealed class V2InferenceResult(string model, int version, string id, IReadOnlyList<TensorData> outputs) : IJsonWritable
+{
+    public IReadOnlyList<TensorData> Outputs { get; } = outputs;
+
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model_name", model);
+        writer.WriteString("model_version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("id", id);
+        writer.WriteStartArray("outputs");
+        foreach (var output in Outputs)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", output.Name);
+            writer.WriteString("datatype", TensorTypes.V2Name(output.Type));
+            writer.WriteStartArray("shape");
+            foreach (var d in output.Shape)
+            {
+                writer.WriteNumberValue(d);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("data");
+            output.WriteValues(writer, 0, output.ElementCount);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.OpenInference;
+
+/// <summary>Validates a V2 infer request against the model: every input once, matching datatype and shape, data flat or nested.</summary>
+public static class V2RequestParser
+{
+    public sealed record Parsed(string? Id, IReadOnlyList<TensorData> Inputs, IReadOnlyList<string>? RequestedOutputs);
+
+    public static Parsed Parse(JsonElement root, LoadedModel model)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("The request must be an object with an 'inputs' array.");
+        }
+
+        string? id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+        var tensors = new List<TensorData>();
+        foreach (var input in inputs.EnumerateArray())
+        {
+            var name = input.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Invalid("Every input needs a 'name'.");
+            var slot = model.Inputs.FirstOrDefault(i => i.Name == name)
+                ?? throw Invalid($"Model has no input '{name}'; inputs are {string.Join(", ", model.Inputs.Select(i => i.Name))}.");
+            if (tensors.Any(t => t.Name == name))
+            {
+                throw Invalid($"Input '{name}' is given twice.");
+            }
+
+            var datatype = input.TryGetProperty("datatype", out var dt) ? dt.GetString() : null;
+            if (!TensorTypes.TryParseV2(datatype, out var type))
+            {
+                throw Invalid($"Input '{name}' has unknown datatype '{datatype}'.");
+            }
+
+            if (type != slot.Type)
+            {
+                throw Invalid($"Input '{name}' must be {TensorTypes.V2Name(slot.Type)}, not {datatype}.");
+            }
+
+            var shape = ReadShape(input, name);
+            CheckShape(name, shape, slot.Dimensions);
+            var count = shape.Aggregate(1L, (a, d) => a * d);
+            if (count > int.MaxValue)
+            {
+                throw Invalid($"Input '{name}' is too large.");
+            }
+
+            var data = TensorData.Allocate(type, (int)count);
+            if (!input.TryGetProperty("data", out var values))
+            {
+                throw Invalid($"Input '{name}' has no 'data'.");
+            }
+
+            var filled = 0;
+            Fill(values, data, ref filled, name);
+            if (filled != count)
+            {
+                throw Invalid($"Input '{name}' has {filled} values but shape [{string.Join(',', shape)}] needs {count}.");
+            }
+
+            tensors.Add(new TensorData(name, type, shape, data));
+        }
+
+        var missing = model.Inputs.FirstOrDefault(i => tensors.All(t => t.Name != i.Name));
+        if (missing is not null)
+        {
+            throw Invalid($"Input '{missing.Name}' is missing.");
+        }
+
+        List<string>? requested = null;
+        if (root.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Array)
+        {
+            requested = [];
+            foreach (var output in outputs.EnumerateArray())
+            {
+                var name = output.TryGetProperty("name", out var on) ? on.GetString() : null;
+                if (name is null || !model.OutputNames.Contains(name))
+                {
+                    throw Invalid($"Model has no output '{name}'; outputs are {string.Join(", ", model.OutputNames)}.");
+                }
+
+                requested.Add(name);
+            }
+
+            if (requested.Count == 0)
+            {
+                requested = null;
+            }
+        }
+
+        // Inputs in the model's order, as the session expects.
+        var ordered = model.Inputs.Select(i => tensors.First(t => t.Name == i.Name)).ToArray();
+        return new Parsed(id, ordered, requested);
+    }
+
+    private static long[] ReadShape(JsonElement input, string name)
+    {
+        if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid($"Input '{name}' needs a 'shape' array.");
+        }
+
+        var shape = new long[shapeElement.GetArrayLength()];
+        var i = 0;
+        foreach (var d in shapeElement.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out shape[i]) || shape[i] < 0)
+            {
+                throw Invalid($"Input '{name}' has an invalid shape dimension {d.GetRawText()}.");
+            }
+
+            i++;
+        }
+
+        return shape;
+    }
+
+    private static void CheckShape(string name, long[] shape, long[] declared)
+    {
+        var ok = shape.Length == declared.Length;
+        for (var i = 0; ok && i < shape.Length; i++)
+        {
+            ok = declared[i] < 0 || declared[i] == shape[i];
+        }
+
+        if (!ok)
+        {
+            throw Invalid($"Input '{name}' has shape [{string.Join(',', shape)}]; the model takes [{string.Join(',', declared)}] (-1 = any).");
+        }
+    }
+
+    private static void Fill(JsonElement value, Array data, ref int filled, string name)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                Fill(item, data, ref filled, name);
+            }
+
+            return;
+        }
+
+        if (filled >= data.Length)
+        {
+            filled++;
+            return; // counted, reported as a size mismatch
+        }
+
+        if (!TensorData.TrySet(data, filled, value))
+        {
+            throw Invalid($"Input '{name}' value {filled} ({value.GetRawText()}) does not fit its datatype.");
+        }
+
+        filled++;
+    }
+
+    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid inference request", detail);
+}

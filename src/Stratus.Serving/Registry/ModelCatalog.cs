@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Models;
+using Stratus.Core.Problems;
+
+namespace Stratus.Serving.Registry;
+
+/// <summary>
+/// The serving side's cached view of model cards, so the hot path does not read storage on every call.
+/// A card is reused for <see cref="ServingOptions.CardCacheSeconds"/>: an alias moved on another instance
+/// is seen within that time; changes made through this instance are seen at once (<see cref="Invalidate"/>).
+/// </summary>
+public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOptions> options, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, (ModelCard? Card, long ExpiresAt)> _cards = new(StringComparer.Ordinal);
+
+    /// <summary>The card, or a 404 problem when there is no such model.</summary>
+    public async ValueTask<ModelCard> GetCardAsync(string name, CancellationToken cancellationToken)
+    {
+        var now = clock.GetTimestamp();
+        if (_cards.TryGetValue(name, out var cached) && cached.ExpiresAt > now)
+        {
+            return cached.Card ?? throw ModelNotFound(name);
+        }
+
+        ResourceName.Require(name, "model");
+        var card = (await registry.GetCardAsync(name, cancellationToken))?.Value;
+        var ttl = TimeSpan.FromSeconds(options.Value.Serving.CardCacheSeconds);
+        _cards[name] = (card, now + (long)(ttl.TotalSeconds * clock.TimestampFrequency));
+        return card ?? throw ModelNotFound(name);
+    }
+
+    public void Invalidate(string name) => _cards.TryRemove(name, out _);
+
+    public static ProblemException ModelNotFound(string name) =>
+        ProblemException.NotFound("Model not found", $"There is no model named '{name}'.");
+}

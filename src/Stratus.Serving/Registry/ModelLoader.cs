@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Registry;
+
+/// <summary>Gets a served model: from the session cache, or from the registry and blob store on first use.</summary>
+public sealed class ModelLoader(IModelRegistry registry, IArtifactStore artifacts, ModelSessionCache cache, IOptions<StratusOptions> options)
+{
+    public ValueTask<ModelLease> AcquireAsync(string model, int version, CancellationToken cancellationToken) =>
+        cache.AcquireAsync(model, version, ct => LoadAsync(model, version, ct), cancellationToken);
+
+    private async Task<LoadedModel> LoadAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var record = await registry.GetVersionAsync(model, version, cancellationToken)
+            ?? throw ProblemException.NotFound("Version not found", $"Model '{model}' has no version {version}.");
+        var bytes = await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken);
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = options.Value.Serving.IntraOpThreads,
+            LogId = $"{model}:{version}",
+        };
+        return new LoadedModel(record, new InferenceSession(bytes, sessionOptions));
+    }
+}

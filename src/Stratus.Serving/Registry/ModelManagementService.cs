@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Models;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Registry;
+
+/// <summary>
+/// Changes to the registry made through the API: cards, uploads and aliases. Every change also refreshes
+/// this instance's <see cref="ModelCatalog"/>, so the caller's next predict sees it.
+/// </summary>
+public sealed class ModelManagementService(
+    IModelRegistry registry,
+    IArtifactStore artifacts,
+    IModelInspector inspector,
+    ModelCatalog catalog,
+    IOptions<StratusOptions> options,
+    TimeProvider clock,
+    ILogger<ModelManagementService> logger)
+{
+    public async Task<CardUpsertResult> UpsertCardAsync(string name, ModelCardUpdate update, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        if (!string.IsNullOrEmpty(update.Name) && update.Name != name)
+        {
+            throw ProblemException.BadRequest("Name mismatch", $"The body names model '{update.Name}' but the path names '{name}'.");
+        }
+
+        update = update with { Name = name };
+        update.Validate();
+        var result = await registry.UpsertCardAsync(update, ifMatch, cancellationToken);
+        catalog.Invalidate(name);
+        logger.LogInformation("{Action} model card {Model}", result.Created ? "Created" : "Updated", name);
+        return result;
+    }
+
+    public async Task<(Versioned<ModelCard> Card, IReadOnlyList<ModelVersion> Versions)> GetModelAsync(string name, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        var card = await registry.GetCardAsync(name, cancellationToken) ?? throw ModelCatalog.ModelNotFound(name);
+        var versions = await registry.ListVersionsAsync(name, cancellationToken);
+        return (card, versions);
+    }
+
+    public async Task<ModelVersion> GetVersionAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        return await registry.GetVersionAsync(name, version, cancellationToken)
+            ?? throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {version}.");
+    }
+
+    public async Task<Stream> OpenArtifactAsync(string name, int version, CancellationToken cancellationToken)
+    {
+        var record = await GetVersionAsync(name, version, cancellationToken);
+        return await artifacts.OpenReadAsync(record.ArtifactPath, cancellationToken)
+            ?? throw ProblemException.NotFound("Artifact missing", $"The artifact of {name} v{version} is missing from storage.");
+    }
+
+    /// <summary>
+    /// Streams the upload to a temporary file while hashing it, proves it loads as ONNX and reads its
+    /// signature, and only then allocates a version number and writes the blob and the version record.
+    /// Nothing reaches storage for a rejected upload.
+    /// </summary>
+    public async Task<ModelVersion> UploadVersionAsync(string name, Stream body, long? contentLength, Lineage? lineage, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        var max = options.Value.Registry.MaxUploadBytes;
+        if (contentLength > max)
+        {
+            throw TooLarge(max);
+        }
+
+        if (await registry.GetCardAsync(name, cancellationToken) is null)
+        {
+            throw ProblemException.NotFound("Model not found", $"There is no model named '{name}'; create it with PUT /api/models/{name} first.");
+        }
+
+        var temp = Path.Combine(Path.GetTempPath(), $"stratus-upload-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var (sha256, size) = await StageAsync(body, temp, max, cancellationToken);
+            var signature = inspector.Inspect(temp);
+            var number = await registry.AllocateVersionAsync(name, cancellationToken);
+            var path = IArtifactStore.ModelPath(name, number);
+            await using (var file = File.OpenRead(temp))
+            {
+                await artifacts.UploadAsync(path, file, cancellationToken);
+            }
+
+            var version = new ModelVersion
+            {
+                Model = name,
+                Version = number,
+                ArtifactPath = path,
+                Sha256 = sha256,
+                SizeBytes = size,
+                Signature = signature,
+                Lineage = lineage ?? new Lineage { Source = Lineage.UploadSource },
+                CreatedAt = clock.GetUtcNow(),
+            };
+            await registry.AddVersionAsync(version, cancellationToken);
+            catalog.Invalidate(name);
+            logger.LogInformation("Registered {Model} version {Version} ({SizeBytes} bytes, sha256 {Sha256})", name, number, size, sha256);
+            return version;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public async Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        ResourceName.Require(alias, "alias");
+        var card = await registry.SetAliasAsync(name, alias, version, cancellationToken);
+        catalog.Invalidate(name);
+        logger.LogInformation("Alias {Alias} of {Model} now points at version {Version}", alias, name, version);
+        return card;
+    }
+
+    public async Task RemoveAliasAsync(string name, string alias, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        ResourceName.Require(alias, "alias");
+        if (!await registry.RemoveAliasAsync(name, alias, cancellationToken))
+        {
+            throw ProblemException.NotFound("Alias not found", $"Model '{name}' has no alias '{alias}'.");
+        }
+
+        catalog.Invalidate(name);
+    }
+
+    private static async Task<(string Sha256, long Size)> StageAsync(Stream body, string path, long max, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        long size = 0;
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                size += read;
+                if (size > max)
+                {
+                    throw TooLarge(max);
+                }
+
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (size == 0)
+        {
+            throw ProblemException.BadRequest("Empty upload", "The request body is empty; send the ONNX model bytes as application/octet-stream.");
+        }
+
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+    }
+
+    private static ProblemException TooLarge(long max) =>
+        ProblemException.PayloadTooLarge($"The model is larger than the upload limit of {max} bytes (Stratus:Registry:MaxUploadBytes).");
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Rows;
+
+/// <summary>
+/// Turns <c>instances</c> (arrays of numbers in input order, or objects keyed by feature name) into one
+/// tensor per model input, validating every value against the signature. Errors name the instance and field.
+/// </summary>
+public static class RowBinder
+{
+    public static TensorData[] Bind(JsonElement instances, LoadedModel model, FeatureIndex? features, int maxInstances)
+    {
+        if (instances.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("'instances' must be an array of rows.");
+        }
+
+        var rows = instances.GetArrayLength();
+        if (rows == 0)
+        {
+            throw Invalid("'instances' is empty; send at least one row.");
+        }
+
+        if (rows > maxInstances)
+        {
+            throw Invalid($"'instances' holds {rows} rows; at most {maxInstances} are accepted per call.");
+        }
+
+        var unbindable = model.Inputs.FirstOrDefault(i => !i.RowBindable);
+        if (unbindable is not null)
+        {
+            throw Invalid($"Input '{unbindable.Name}' ({TensorTypes.OnnxName(unbindable.Type)}, shape [{string.Join(',', unbindable.Dimensions)}]) cannot be bound from rows; use the Open Inference Protocol endpoint POST /v2/models/{model.Version.Model}/infer.");
+        }
+
+        var width = model.RowWidth;
+        var tensors = new TensorData[model.Inputs.Count];
+        for (var s = 0; s < tensors.Length; s++)
+        {
+            var slot = model.Inputs[s];
+            tensors[s] = new TensorData(slot.Name, slot.Type, slot.BatchShape(rows), TensorData.Allocate(slot.Type, rows * slot.RowWidth));
+        }
+
+        var columnSlot = model.ColumnSlot;
+        var columnInner = model.ColumnInner;
+        var seen = new bool[width];
+        var i = 0;
+        foreach (var row in instances.EnumerateArray())
+        {
+            switch (row.ValueKind)
+            {
+                case JsonValueKind.Array:
+                    var count = row.GetArrayLength();
+                    if (count != width)
+                    {
+                        throw Invalid($"instances[{i}] has {count} values; the model takes {width}{Describe(features)}.");
+                    }
+
+                    var c = 0;
+                    foreach (var value in row.EnumerateArray())
+                    {
+                        Set(tensors, model, columnSlot[c], columnInner[c], i, value, $"instances[{i}][{c}]{Named(features, c)}");
+                        c++;
+                    }
+
+                    break;
+
+                case JsonValueKind.Object when features is not null:
+                    Array.Clear(seen);
+                    foreach (var property in row.EnumerateObject())
+                    {
+                        if (!features.Columns.TryGetValue(property.Name, out var column))
+                        {
+                            throw Invalid($"instances[{i}] has unknown feature '{property.Name}'{Describe(features)}.");
+                        }
+
+                        seen[column] = true;
+                        Set(tensors, model, columnSlot[column], columnInner[column], i, property.Value, $"instances[{i}].{property.Name}");
+                    }
+
+                    var missing = Array.IndexOf(seen, false);
+                    if (missing >= 0)
+                    {
+                        throw Invalid($"instances[{i}] is missing feature '{features.Names[missing]}'.");
+                    }
+
+                    break;
+
+                case JsonValueKind.Object:
+                    throw Invalid($"instances[{i}] is an object, but model '{model.Version.Model}' has no feature names; send an array of {width} numbers, or set 'featureNames' on the model card.");
+
+                default:
+                    throw Invalid($"instances[{i}] must be an array of numbers or an object keyed by feature name.");
+            }
+
+            i++;
+        }
+
+        return tensors;
+    }
+
+    private static void Set(TensorData[] tensors, LoadedModel model, int slot, int inner, int row, JsonElement value, string field)
+    {
+        var width = model.Inputs[slot].RowWidth;
+        if (!TensorData.TrySet(tensors[slot].Data, row * width + inner, value))
+        {
+            var type = TensorTypes.OnnxName(model.Inputs[slot].Type);
+            throw Invalid($"{field} must be a {(type == "bool" ? "boolean" : type + " number")}, not {Show(value)}.");
+        }
+    }
+
+    private static string Named(FeatureIndex? features, int column) => features is null ? "" : $" ('{features.Names[column]}')";
+
+    private static string Describe(FeatureIndex? features) =>
+        features is null ? "" : $" (features: {string.Join(", ", features.Names.Take(40))}{(features.Names.Count > 40 ? ", …" : "")})";
+
+    private static string Show(JsonElement value)
+    {
+        var raw = value.GetRawText();
+        return raw.Length > 40 ? raw[..40] + "…" : raw;
+    }
+
+    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid instances", detail);
+}

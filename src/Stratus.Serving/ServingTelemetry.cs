@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Stratus.Serving;
+
+/// <summary>OpenTelemetry instruments for serving; exported by whatever metrics pipeline the host configures.</summary>
+public sealed class ServingTelemetry : IDisposable
+{
+    public const string MeterName = "Stratus.Serving";
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _latency;
+    private readonly Counter<long> _predictions;
+    private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _evictions;
+
+    public ServingTelemetry(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _latency = _meter.CreateHistogram<double>("stratus.predict.duration", "ms", "Time to serve one predict or infer call, per model.");
+        _predictions = _meter.CreateCounter<long>("stratus.predict.rows", "{row}", "Rows predicted, per model and version.");
+        _cacheLookups = _meter.CreateCounter<long>("stratus.session_cache.lookups", "{lookup}", "Session cache lookups; tag hit=true|false.");
+        _evictions = _meter.CreateCounter<long>("stratus.session_cache.evictions", "{session}", "Sessions evicted under the memory budget.");
+    }
+
+    public void RecordPrediction(string model, int version, string protocol, int rows, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "model", model }, { "version", version }, { "protocol", protocol } };
+        _latency.Record(elapsed.TotalMilliseconds, tags);
+        _predictions.Add(rows, tags);
+    }
+
+    public void RecordCacheLookup(string model, bool hit) =>
+        _cacheLookups.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("hit", hit));
+
+    public void RecordEviction(string model) => _evictions.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,34 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+
+namespace Stratus.Storage;
+
+/// <summary>Model artifacts in the <see cref="StorageNames.ModelsContainer"/> blob container.</summary>
+public sealed class BlobArtifactStore(StorageClients clients) : IArtifactStore
+{
+    private readonly BlobContainerClient _container = clients.Blobs.GetBlobContainerClient(StorageNames.ModelsContainer);
+
+    public async Task UploadAsync(string path, Stream content, CancellationToken cancellationToken = default) =>
+        await _container.GetBlobClient(path).UploadAsync(content, overwrite: true, cancellationToken);
+
+    public async Task<byte[]> DownloadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var result = await _container.GetBlobClient(path).DownloadContentAsync(cancellationToken);
+        return result.Value.Content.ToArray();
+    }
+
+    public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var result = await _container.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken);
+            return result.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+}

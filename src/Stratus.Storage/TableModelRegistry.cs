@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Core.Models;
+using Stratus.Core.Problems;
+
+namespace Stratus.Storage;
+
+/// <summary>
+/// The registry on Azure Tables. A card is one entity (partition = model name) holding its JSON document;
+/// every change to it is a read-modify-write guarded by the entity's ETag and retried on 412, so concurrent
+/// alias changes and version allocations never overwrite each other. Versions are one entity each, keyed by
+/// a zero-padded number so they list in order.
+/// </summary>
+public sealed class TableModelRegistry(StorageClients clients, TimeProvider clock) : IModelRegistry
+{
+    private const string CardRowKey = "card";
+    private const string DocumentColumn = "Document";
+    private const int MaxAttempts = 50;
+
+    private readonly TableClient _cards = clients.Tables.GetTableClient(StorageNames.ModelCardsTable);
+    private readonly TableClient _versions = clients.Tables.GetTableClient(StorageNames.ModelVersionsTable);
+
+    public async Task<Versioned<ModelCard>?> GetCardAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await _cards.GetEntityIfExistsAsync<TableEntity>(name, CardRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? new Versioned<ModelCard>(Read<ModelCard>(response.Value!), response.Value!.ETag.ToString()) : null;
+    }
+
+    public async IAsyncEnumerable<ModelCard> ListCardsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var entity in _cards.QueryAsync<TableEntity>(e => e.RowKey == CardRowKey, cancellationToken: cancellationToken))
+        {
+            yield return Read<ModelCard>(entity);
+        }
+    }
+
+    public async Task<CardUpsertResult> UpsertCardAsync(ModelCardUpdate update, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await GetCardAsync(update.Name, cancellationToken);
+            if (existing is null)
+            {
+                if (ifMatch is not null && ifMatch != "*")
+                {
+                    throw ProblemException.PreconditionFailed($"Model '{update.Name}' does not exist, so If-Match cannot match.");
+                }
+
+                var card = update.ApplyTo(null, clock.GetUtcNow());
+                try
+                {
+                    var added = await _cards.AddEntityAsync(Write(card.Name, CardRowKey, card), cancellationToken);
+                    return new CardUpsertResult(card, added.Headers.ETag?.ToString() ?? "", Created: true);
+                }
+                catch (RequestFailedException e) when (e.Status == 409 && attempt < MaxAttempts)
+                {
+                    continue; // created concurrently: update it instead
+                }
+            }
+
+            if (ifMatch is not null && ifMatch != "*" && ifMatch != existing.ETag)
+            {
+                throw ProblemException.PreconditionFailed($"Model '{update.Name}' changed since ETag {ifMatch} (now {existing.ETag}).");
+            }
+
+            var updated = update.ApplyTo(existing.Value, clock.GetUtcNow());
+            var etag = await TryReplaceAsync(updated, existing.ETag, cancellationToken);
+            if (etag is not null)
+            {
+                return new CardUpsertResult(updated, etag, Created: false);
+            }
+
+            if (ifMatch is not null && ifMatch != "*")
+            {
+                throw ProblemException.PreconditionFailed($"Model '{update.Name}' changed concurrently.");
+            }
+
+            await BackOffAsync(attempt, cancellationToken);
+        }
+    }
+
+    public async Task<int> AllocateVersionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var card = await MutateCardAsync(name, c => c with { LatestVersion = c.LatestVersion + 1 }, cancellationToken);
+        return card.LatestVersion;
+    }
+
+    public async Task AddVersionAsync(ModelVersion version, CancellationToken cancellationToken = default)
+    {
+        // Upsert: a redelivered write of the same version is harmless.
+        await _versions.UpsertEntityAsync(Write(version.Model, VersionKey(version.Version), version), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<ModelVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken = default)
+    {
+        var response = await _versions.GetEntityIfExistsAsync<TableEntity>(name, VersionKey(version), cancellationToken: cancellationToken);
+        return response.HasValue ? Read<ModelVersion>(response.Value!) : null;
+    }
+
+    public async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var list = new List<ModelVersion>();
+        await foreach (var entity in _versions.QueryAsync<TableEntity>(e => e.PartitionKey == name, cancellationToken: cancellationToken))
+        {
+            list.Add(Read<ModelVersion>(entity));
+        }
+
+        return list;
+    }
+
+    public async Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken = default)
+    {
+        if (await GetVersionAsync(name, version, cancellationToken) is null)
+        {
+            throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {version}.");
+        }
+
+        return await MutateCardAsync(name, c => c with { Aliases = With(c.Aliases, alias, version) }, cancellationToken);
+    }
+
+    public async Task<bool> RemoveAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
+    {
+        var removed = false;
+        await MutateCardAsync(
+            name,
+            c =>
+            {
+                removed = c.Aliases.ContainsKey(alias);
+                return removed ? c with { Aliases = Without(c.Aliases, alias) } : null;
+            },
+            cancellationToken);
+        return removed;
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken = default) =>
+        await _cards.GetEntityIfExistsAsync<TableEntity>("~health", CardRowKey, cancellationToken: cancellationToken);
+
+    /// <summary>Read-modify-write of a card under its ETag, retried until it lands. A null from <paramref name="change"/> means "no change".</summary>
+    private async Task<ModelCard> MutateCardAsync(string name, Func<ModelCard, ModelCard?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var existing = await GetCardAsync(name, cancellationToken)
+                ?? throw ProblemException.NotFound("Model not found", $"There is no model named '{name}'.");
+            var changed = change(existing.Value);
+            if (changed is null)
+            {
+                return existing.Value;
+            }
+
+            changed = changed with { UpdatedAt = clock.GetUtcNow() };
+            if (await TryReplaceAsync(changed, existing.ETag, cancellationToken) is not null)
+            {
+                return changed;
+            }
+
+            await BackOffAsync(attempt, cancellationToken);
+        }
+
+        throw new ProblemException(503, "Registry busy", $"Model '{name}' is changing too often to update; try again.", TimeSpan.FromSeconds(1));
+    }
+
+    private async Task<string?> TryReplaceAsync(ModelCard card, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _cards.UpdateEntityAsync(Write(card.Name, CardRowKey, card), new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag?.ToString() ?? "";
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return null;
+        }
+    }
+
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), cancellationToken);
+
+    private static string VersionKey(int version) => version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TableEntity Write<T>(string partitionKey, string rowKey, T document) =>
+        new(partitionKey, rowKey) { [DocumentColumn] = JsonSerializer.Serialize(document, StratusJson.Options) };
+
+    private static T Read<T>(TableEntity entity) =>
+        JsonSerializer.Deserialize<T>(entity.GetString(DocumentColumn), StratusJson.Options)
+        ?? throw new InvalidDataException($"Empty document in {entity.PartitionKey}/{entity.RowKey}.");
+
+    private static Dictionary<string, int> With(IReadOnlyDictionary<string, int> aliases, string alias, int version) =>
+        new(aliases, StringComparer.Ordinal) { [alias] = version };
+
+    private static Dictionary<string, int> Without(IReadOnlyDictionary<string, int> aliases, string alias)
+    {
+        var copy = new Dictionary<string, int>(aliases, StringComparer.Ordinal);
+        copy.Remove(alias);
+        return copy;
+    }
+}
