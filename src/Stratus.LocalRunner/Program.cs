@@ -1,1 +1,31 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Stratus.LocalRunner;
+using Stratus.LocalRunner.Hosting;
+using Stratus.Training;
+
+// Usage:
+//   dotnet run --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071
+//   dotnet run --project src/Stratus.LocalRunner -- --url http://127.0.0.1:8080
+//   dotnet run --project src/Stratus.LocalRunner -- make-demo-models  retrain samples/models/* from samples/data
+var root = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
+if (args is ["make-demo-models", ..])
+{
+    foreach (var written in DemoModelBuilder.Build(Path.Combine(root, "samples", "data"), Path.Combine(root, "samples", "models")))
+    {
+        Console.WriteLine($"wrote {Path.GetRelativePath(root, written)}/model.onnx and card.json");
+    }
+
+    return 0;
+}
+
+var url = Environment.GetEnvironmentVariable("STRATUS_URL") ?? LocalRunnerOptions.DefaultUrl;
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] is "--url" or "--urls")
+    {
+        url = args[i + 1];
+    }
+}
+
+await using var host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url });
+await host.WaitForShutdownAsync();
+return 0;

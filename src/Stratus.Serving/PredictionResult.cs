@@ -29,7 +29,7 @@ public sealed class PredictionResult(string model, int version, string requestId
             {
                 writer.WritePropertyName(output.Name);
                 var perRow = output.Shape.Length > 0 && output.Shape[0] == Rows ? output.ElementCount / Rows : -1;
-                if (perRow == 1 && output.Shape.Length == 1)
+                if (perRow == 1)
                 {
                     output.WriteValue(writer, row);
                 }

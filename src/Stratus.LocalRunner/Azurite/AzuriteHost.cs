@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Stratus.LocalRunner.Azurite;
+
+/// <summary>
+/// Installs (once, with npm) and runs Azurite on 127.0.0.1 with OS-chosen ports, so two runs never collide.
+/// Used by the local runner and by test fixtures. Disposing stops it and waits for the process to exit.
+/// </summary>
+public sealed partial class AzuriteHost : IAsyncDisposable
+{
+    public const string Version = "3.37.0";
+
+    private readonly Process _process;
+
+    private AzuriteHost(Process process, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+    public int QueuePort { get; }
+    public int TablePort { get; }
+    public int ProcessId => _process.Id;
+
+    /// <summary>Azurite's well-known development account, on the ports this instance listens on.</summary>
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    /// <summary>Starts Azurite with its data in <paramref name="dataDirectory"/>; installs it under <paramref name="toolsDirectory"/> first if needed.</summary>
+    public static async Task<AzuriteHost> StartAsync(string toolsDirectory, string dataDirectory, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var entry = await EnsureInstalledAsync(toolsDirectory, logger, cancellationToken);
+        Directory.CreateDirectory(dataDirectory);
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            entry, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+            "--blobHost", "127.0.0.1", "--blobPort", "0",
+            "--queueHost", "127.0.0.1", "--queuePort", "0",
+            "--tableHost", "127.0.0.1", "--tablePort", "0",
+            "--location", dataDirectory,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        int? blob = null, queue = null, table = null;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            output.Enqueue(line);
+            var match = ListeningLine().Match(line);
+            if (match.Success)
+            {
+                var port = int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                switch (match.Groups["service"].Value)
+                {
+                    case "Blob": blob = port; break;
+                    case "Queue": queue = port; break;
+                    case "Table": table = port; break;
+                }
+
+                if (blob is not null && queue is not null && table is not null)
+                {
+                    ready.TrySetResult();
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited during start: " + string.Join(Environment.NewLine, output)));
+
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
+
+        logger.LogInformation("Azurite {Version} listening on 127.0.0.1 (blob {Blob}, queue {Queue}, table {Table}), data in {Data}", Version, blob, queue, table, dataDirectory);
+        return new AzuriteHost(process, blob!.Value, queue!.Value, table!.Value);
+    }
+
+    private static async Task<string> EnsureInstalledAsync(string toolsDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        var prefix = Path.Combine(toolsDirectory, "azurite");
+        var entry = Path.Combine(prefix, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (File.Exists(entry))
+        {
+            return entry;
+        }
+
+        logger.LogInformation("Installing Azurite {Version} into {Prefix} (first run only)…", Version, prefix);
+        var install = new ProcessStartInfo("npm") { UseShellExecute = false };
+        foreach (var arg in new[] { "install", "--prefix", prefix, $"azurite@{Version}", "--no-audit", "--no-fund", "--loglevel", "error" })
+        {
+            install.ArgumentList.Add(arg);
+        }
+
+        using var npm = Process.Start(install) ?? throw new InvalidOperationException("Could not run npm; install Node.js 20+.");
+        await npm.WaitForExitAsync(cancellationToken);
+        if (npm.ExitCode != 0 || !File.Exists(entry))
+        {
+            throw new InvalidOperationException($"npm could not install azurite@{Version} (exit {npm.ExitCode}).");
+        }
+
+        return entry;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM lets Azurite flush its data files; escalate if it lingers.
+            Signal(_process.Id);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(_process);
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Signal(int pid)
+    {
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            kill?.WaitForExit(2000);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // no kill(1): fall through to Kill()
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://127\.0\.0\.1:(?<port>\d+)")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,120 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask.Client;
+
+namespace Stratus.LocalRunner.Hosting;
+
+/// <summary>
+/// Calls a function method the way the isolated worker does: a new instance of its class per invocation
+/// (constructor-injected from DI), and each parameter bound from the trigger, the route, DI or the
+/// cancellation token. Binding is planned once per function, not per call.
+/// </summary>
+public sealed class FunctionInvoker
+{
+    private readonly FunctionMethod _function;
+    private readonly MethodInvoker _invoker;
+    private readonly ObjectFactory? _factory;
+    private readonly Func<InvocationContext, object?>[] _binders;
+
+    public FunctionInvoker(FunctionMethod function, Func<ParameterInfo, Func<InvocationContext, object?>?> triggerBinder)
+    {
+        _function = function;
+        _invoker = MethodInvoker.Create(function.Method);
+        _factory = function.Method.IsStatic ? null : ActivatorUtilities.CreateFactory(function.Method.DeclaringType!, Type.EmptyTypes);
+        _binders = function.Method.GetParameters().Select(p => triggerBinder(p) ?? CommonBinder(function, p)).ToArray();
+    }
+
+    public string Name => _function.Name;
+
+    public async Task<object?> InvokeAsync(InvocationContext context)
+    {
+        var instance = _factory?.Invoke(context.Services, []);
+        var args = new object?[_binders.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            args[i] = _binders[i](context);
+        }
+
+        object? result;
+        try
+        {
+            result = _invoker.Invoke(instance, new Span<object?>(args));
+        }
+        finally
+        {
+            (instance as IDisposable)?.Dispose();
+        }
+
+        switch (result)
+        {
+            case Task task:
+                await task;
+                return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
+            case ValueTask valueTask:
+                await valueTask;
+                return null;
+            default:
+                return result;
+        }
+    }
+
+    private static Func<InvocationContext, object?> CommonBinder(FunctionMethod function, ParameterInfo parameter)
+    {
+        var type = parameter.ParameterType;
+        if (type == typeof(CancellationToken))
+        {
+            return c => c.CancellationToken;
+        }
+
+        if (type == typeof(DurableTaskClient))
+        {
+            return c => c.Services.GetRequiredService<DurableTaskClient>();
+        }
+
+        if (parameter.Name is { } name && (type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(Guid)))
+        {
+            return c => c.RouteValue(name, type);
+        }
+
+        throw new InvalidOperationException(
+            $"Function {function.Name}: the local runner cannot bind parameter '{parameter.Name}' of type {type.Name}. " +
+            "Inject services through the constructor and keep FunctionContext out of function signatures.");
+    }
+}
+
+/// <summary>What one invocation can bind from.</summary>
+public sealed class InvocationContext(IServiceProvider services, CancellationToken cancellationToken, Func<string, string?>? routeValues = null)
+{
+    public IServiceProvider Services { get; } = services;
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+    public HttpContext? Http { get; init; }
+    public object? TriggerValue { get; init; }
+
+    public object? RouteValue(string name, Type type)
+    {
+        var raw = routeValues?.Invoke(name);
+        if (raw is null || type == typeof(string))
+        {
+            return raw;
+        }
+
+        try
+        {
+            return Convert.ChangeType(raw, type, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (FormatException)
+        {
+            throw Core.Problems.ProblemException.BadRequest("Invalid route value", $"'{name}' must be a {type.Name}, not '{raw}'.");
+        }
+    }
+}
+
+internal static class ActionResults
+{
+    public static Task ExecuteAsync(object? result, HttpContext context) => result switch
+    {
+        IActionResult action => action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor())),
+        null => Task.CompletedTask,
+        _ => throw new InvalidOperationException($"HTTP functions must return IActionResult; got {result.GetType().Name}."),
+    };
+}

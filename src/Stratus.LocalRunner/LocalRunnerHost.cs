@@ -1,0 +1,165 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Stratus.Core.Configuration;
+using Stratus.Functions;
+using Stratus.LocalRunner.Azurite;
+using Stratus.LocalRunner.Demo;
+using Stratus.LocalRunner.Durable;
+using Stratus.LocalRunner.Hosting;
+using Stratus.Storage;
+
+namespace Stratus.LocalRunner;
+
+/// <summary>
+/// Stratus without the Functions host: Azurite (unless real storage is configured), the Durable Task
+/// engine, and an ASP.NET Core app that serves the function classes at their routes, fires their timers
+/// and runs their orchestrations and activities. Disposing stops all of it.
+/// </summary>
+public sealed class LocalRunnerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly LocalDurableEngine _engine;
+    private readonly AzuriteHost? _azurite;
+    private readonly ILoggerFactory _bootLoggers;
+
+    private LocalRunnerHost(WebApplication app, LocalDurableEngine engine, AzuriteHost? azurite, ILoggerFactory bootLoggers, Uri address)
+    {
+        _app = app;
+        _bootLoggers = bootLoggers;
+        _engine = engine;
+        _azurite = azurite;
+        BaseAddress = address;
+    }
+
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+    public IConfiguration Configuration => _app.Configuration;
+    public IEnumerable<EndpointDataSource> EndpointSources => ((IEndpointRouteBuilder)_app).DataSources;
+
+    public static async Task<LocalRunnerHost> StartAsync(LocalRunnerOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.Root, ApplicationName = typeof(LocalRunnerHost).Assembly.GetName().Name });
+        var (settingsFile, values) = LocalSettings.Load(options.Root);
+
+        // Precedence as under Core Tools: local.settings, then the environment, then explicit overrides.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(options.Overrides);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
+
+        // Logs of Azurite start-up and the Durable Task engine, which live outside the web app's container.
+        var bootLoggers = LoggerFactory.Create(l => l
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .AddFilter("DurableTask", LogLevel.Warning));
+        var log = bootLoggers.CreateLogger<LocalRunnerHost>();
+        log.LogInformation("Settings from {File}", settingsFile ?? "(environment only)");
+
+        AzuriteHost? azurite = null;
+        LocalDurableEngine? engine = null;
+        try
+        {
+            var storage = builder.Configuration[SettingNames.Storage];
+            if (string.IsNullOrEmpty(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase))
+            {
+                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken);
+                storage = azurite.ConnectionString;
+                builder.Configuration[SettingNames.Storage] = storage;
+            }
+
+            var clients = StorageClients.FromConnectionString(storage);
+            await StorageInitializer.EnsureCreatedAsync(clients, cancellationToken);
+
+            engine = await LocalDurableEngine.StartAsync(
+                new DurableEngineOptions(storage, builder.Configuration[SettingNames.TaskHub] ?? SettingNames.DefaultTaskHub)
+                {
+                    WorkItemVisibilityTimeout = options.WorkItemVisibilityTimeout,
+                },
+                bootLoggers,
+                cancellationToken);
+
+            var catalog = FunctionCatalog.FromAssembly(options.FunctionsAssembly);
+            builder.WebHost.UseUrls(options.Url);
+            builder.Services.AddSingleton(clients);
+            builder.Services.AddStratus(builder.Configuration);
+            builder.Services.AddSingleton(catalog);
+            builder.Services.AddSingleton<KeyAuthorization>();
+            builder.Services.AddSingleton<DemoModelSeeder>();
+            builder.Services.AddHostedService<TimerFunctionHost>();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+            IServiceProvider? root = null;
+            var channel = engine.Channel;
+            builder.Services.AddDurableTaskWorker(w =>
+            {
+                w.UseGrpc(channel);
+                w.AddTasks(r => DurableFunctionRegistry.Register(r, catalog, () => root!));
+            });
+            builder.Services.AddDurableTaskClient(c =>
+            {
+                c.UseGrpc(channel);
+                c.RegisterDirectly();
+            });
+
+            var app = builder.Build();
+            root = app.Services;
+            HttpFunctionEndpoints.Map(app, catalog);
+
+            if (options.SeedDemoModels)
+            {
+                await app.Services.GetRequiredService<DemoModelSeeder>().SeedIfEmptyAsync(options.SamplesDirectory, cancellationToken);
+            }
+
+            await app.StartAsync(cancellationToken);
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
+                address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
+            return new LocalRunnerHost(app, engine, azurite, bootLoggers, address);
+        }
+        catch
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync();
+            }
+
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            bootLoggers.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the host is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                await _app.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // forced
+            }
+        }
+
+        await _app.DisposeAsync();
+        await _engine.DisposeAsync();
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+
+        _bootLoggers.Dispose();
+    }
+}

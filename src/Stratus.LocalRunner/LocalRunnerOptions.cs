@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace Stratus.LocalRunner;
+
+/// <summary>How to start the local runner; the defaults are what <c>dotnet run</c> in the repository uses.</summary>
+public sealed record LocalRunnerOptions
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <summary>The repository root: settings, samples, <c>.stratus/</c> and <c>.tools/</c> are found from here.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>Where the runner listens; port 0 picks a free one (tests).</summary>
+    public string Url { get; init; } = DefaultUrl;
+
+    /// <summary>Local state (Azurite data, logs); wipe it to start from scratch.</summary>
+    public string DataDirectory => Path.Combine(Root, ".stratus");
+
+    public string ToolsDirectory => Path.Combine(Root, ".tools");
+
+    public string SamplesDirectory => Path.Combine(Root, "samples", "models");
+
+    public bool SeedDemoModels { get; init; } = true;
+
+    /// <summary>Settings applied over local.settings and the environment (tests use it for storage and keys).</summary>
+    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>The assembly whose <c>[Function]</c> methods are hosted.</summary>
+    public Assembly FunctionsAssembly { get; init; } = typeof(Stratus.Functions.StratusServiceCollectionExtensions).Assembly;
+
+    /// <summary>Visibility timeout of the engine's queues: how soon a crashed run's work is picked up again.</summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
