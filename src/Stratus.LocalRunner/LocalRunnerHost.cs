@@ -20,16 +20,10 @@ namespace Stratus.LocalRunner;
 public sealed class LocalRunnerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly LocalDurableEngine _engine;
-    private readonly AzuriteHost? _azurite;
-    private readonly ILoggerFactory _bootLoggers;
 
-    private LocalRunnerHost(WebApplication app, LocalDurableEngine engine, AzuriteHost? azurite, ILoggerFactory bootLoggers, Uri address)
+    private LocalRunnerHost(WebApplication app, Uri address)
     {
         _app = app;
-        _bootLoggers = bootLoggers;
-        _engine = engine;
-        _azurite = azurite;
         BaseAddress = address;
     }
 
@@ -84,6 +78,10 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
             var catalog = FunctionCatalog.FromAssembly(options.FunctionsAssembly);
             builder.WebHost.UseUrls(options.Url);
+
+            // Registered first so it stops last: however the host is stopped (Ctrl-C, SIGTERM, dispose),
+            // the engine and Azurite go down with it.
+            builder.Services.AddHostedService(_ => new OwnedServices(engine, azurite, bootLoggers));
             builder.Services.AddSingleton(clients);
             builder.Services.AddStratus(builder.Configuration);
             builder.Services.AddSingleton(catalog);
@@ -117,7 +115,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
                 address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
-            return new LocalRunnerHost(app, engine, azurite, bootLoggers, address);
+            return new LocalRunnerHost(app, address);
         }
         catch
         {
@@ -154,12 +152,29 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
-        await _engine.DisposeAsync();
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
+    }
 
-        _bootLoggers.Dispose();
+    /// <summary>Stops what the runner started outside the web app when the app stops.</summary>
+    private sealed class OwnedServices(LocalDurableEngine engine, AzuriteHost? azurite, ILoggerFactory loggers) : IHostedService
+    {
+        private int _stopped;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            {
+                return;
+            }
+
+            await engine.DisposeAsync();
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            loggers.Dispose();
+        }
     }
 }

@@ -40,6 +40,8 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     {
         var entry = await EnsureInstalledAsync(toolsDirectory, logger, cancellationToken);
         Directory.CreateDirectory(dataDirectory);
+        var pidFile = Path.Combine(dataDirectory, "azurite.pid");
+        StopLeftover(pidFile, dataDirectory, logger);
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -105,8 +107,33 @@ public sealed partial class AzuriteHost : IAsyncDisposable
             throw;
         }
 
+        await File.WriteAllTextAsync(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         logger.LogInformation("Azurite {Version} listening on 127.0.0.1 (blob {Blob}, queue {Queue}, table {Table}), data in {Data}", Version, blob, queue, table, dataDirectory);
         return new AzuriteHost(process, blob!.Value, queue!.Value, table!.Value);
+    }
+
+    /// <summary>An Azurite left by a runner that was killed outright would hold the data folder; stop it.</summary>
+    private static void StopLeftover(string pidFile, string dataDirectory, ILogger logger)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), out var pid))
+        {
+            return;
+        }
+
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            if (cmdline.Contains("azurite", StringComparison.Ordinal) && cmdline.Contains(dataDirectory, StringComparison.Ordinal))
+            {
+                logger.LogWarning("Stopping Azurite (pid {Pid}) left over from an earlier run", pid);
+                using var leftover = Process.GetProcessById(pid);
+                Kill(leftover);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // not running any more
+        }
     }
 
     private static async Task<string> EnsureInstalledAsync(string toolsDirectory, ILogger logger, CancellationToken cancellationToken)

@@ -24,16 +24,34 @@ public static class DurableFunctionRegistry
         }
     }
 
-    /// <summary>An orchestrator function: the trigger parameter is the <see cref="TaskOrchestrationContext"/>; input comes from it.</summary>
-    private sealed class FunctionOrchestrator(FunctionMethod function, Func<IServiceProvider> services) : ITaskOrchestrator
+    /// <summary>
+    /// An orchestrator function: the trigger parameter is the <see cref="TaskOrchestrationContext"/>, and, as in
+    /// the Durable extension, the orchestration input binds to the first parameter without a binding attribute
+    /// (which also tells the engine what type to deserialize the input to). Write orchestrators that way rather
+    /// than with <c>context.GetInput&lt;T&gt;()</c>.
+    /// </summary>
+    private sealed class FunctionOrchestrator : ITaskOrchestrator
     {
-        private readonly FunctionInvoker _invoker = new(function, p => p == function.TriggerParameter ? c => c.TriggerValue : null);
+        private readonly FunctionInvoker _invoker;
+        private readonly FunctionMethod _function;
+        private readonly Func<IServiceProvider> _services;
 
-        public Type InputType => typeof(object);
-        public Type OutputType => UnwrapTask(function.Method.ReturnType);
+        public FunctionOrchestrator(FunctionMethod function, Func<IServiceProvider> services)
+        {
+            _function = function;
+            _services = services;
+            var input = function.Method.GetParameters().FirstOrDefault(p => p != function.TriggerParameter && p.ParameterType != typeof(CancellationToken) && !p.GetCustomAttributes(inherit: true).Any());
+            InputType = input?.ParameterType ?? typeof(object);
+            _invoker = new FunctionInvoker(function, p => p == function.TriggerParameter ? c => ((OrchestratorCall)c.TriggerValue!).Context : p == input ? c => ((OrchestratorCall)c.TriggerValue!).Input : null);
+        }
+
+        public Type InputType { get; }
+        public Type OutputType => UnwrapTask(_function.Method.ReturnType);
 
         public Task<object?> RunAsync(TaskOrchestrationContext context, object? input) =>
-            _invoker.InvokeAsync(new InvocationContext(services(), CancellationToken.None) { TriggerValue = context });
+            _invoker.InvokeAsync(new InvocationContext(_services(), CancellationToken.None) { TriggerValue = new OrchestratorCall(context, input) });
+
+        private sealed record OrchestratorCall(TaskOrchestrationContext Context, object? Input);
     }
 
     /// <summary>An activity function: the trigger parameter is the activity input, deserialized to its declared type.</summary>

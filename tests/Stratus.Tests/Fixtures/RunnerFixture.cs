@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.LocalRunner;
+
+namespace Stratus.Tests.Fixtures;
+
+/// <summary>The local runner booted in-process on a free port, over its own Azurite.</summary>
+public sealed class RunnerFixture : IAsyncLifetime
+{
+    public const string FunctionKey = "test-function-key";
+    public const string AdminKey = "test-admin-key";
+
+    public AzuriteFixture Storage { get; } = new();
+    public LocalRunnerHost Runner { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Storage.InitializeAsync();
+        Runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
+        {
+            Root = TestPaths.Root,
+            Url = "http://127.0.0.1:0",
+            SeedDemoModels = false,
+            Overrides = new Dictionary<string, string?>
+            {
+                [SettingNames.Storage] = Storage.ConnectionString,
+                [SettingNames.FunctionKey] = FunctionKey,
+                [SettingNames.AdminKey] = AdminKey,
+                ["Stratus:Serving:MaxInstances"] = "100",
+                ["Stratus:Registry:MaxUploadBytes"] = "1000000",
+            },
+        });
+    }
+
+    public HttpClient Client(string? key = AdminKey)
+    {
+        var client = new HttpClient { BaseAddress = Runner.BaseAddress };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add(StratusHeaders.FunctionKey, key);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a card and uploads a sample model as version n; returns n.</summary>
+    public async Task<int> RegisterAsync(string name, string sample, object? card = null)
+    {
+        using var client = Client();
+        var put = await client.PutAsJsonAsync($"/api/models/{name}", card ?? new { description = "test" });
+        put.EnsureSuccessStatusCode();
+        using var content = new ByteArrayContent(await File.ReadAllBytesAsync(TestPaths.SampleModel(sample)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var upload = await client.PostAsync($"/api/models/{name}/versions", content);
+        upload.EnsureSuccessStatusCode();
+        var body = await upload.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("version").GetInt32();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Runner is not null)
+        {
+            await Runner.DisposeAsync();
+        }
+
+        await Storage.DisposeAsync();
+    }
+}
