@@ -30,17 +30,21 @@ public sealed record TensorData(string Name, TensorElementType Type, long[] Shap
         _ => throw new NotSupportedException($"Tensor element type {type} is not supported."),
     };
 
-    /// <summary>Stores a JSON number (or boolean) at <paramref name="index"/>; false when the value does not fit the type.</summary>
+    /// <summary>
+    /// Stores a JSON value at <paramref name="index"/>; false when it does not fit the type. Booleans go only
+    /// into bool tensors (a <c>true</c> in a numeric feature is a caller bug, not a 1).
+    /// </summary>
     public static bool TrySet(Array data, int index, JsonElement value)
     {
         if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
-            var b = value.ValueKind == JsonValueKind.True;
-            switch (data)
+            if (data is not bool[] flags)
             {
-                case bool[] a: a[index] = b; return true;
-                default: return TrySetNumber(data, index, b ? 1 : 0);
+                return false;
             }
+
+            flags[index] = value.ValueKind == JsonValueKind.True;
+            return true;
         }
 
         if (value.ValueKind == JsonValueKind.String && data is string[] strings)
