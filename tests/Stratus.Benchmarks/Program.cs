@@ -1,0 +1,23 @@
+using Stratus.Benchmarks;
+
+// dotnet run -c Release --project tests/Stratus.Benchmarks -- <mode> [options]
+//   raw            [--seconds 10]                         ONNX Runtime session.Run in a loop: the limit
+//   serve-minimal  [--url http://127.0.0.1:5080]          minimal ASP.NET Core endpoint over the same session
+//   serve-stratus  [--url http://127.0.0.1:5081]          the local runner (own Azurite) with the demo models
+//   load --url U --path P [--connections 1,16,64] [--seconds 10] [--key K]   closed-loop HTTP load
+// tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
+var options = BenchmarkOptions.Parse(args);
+return options.Mode switch
+{
+    "raw" => RawOnnxBenchmark.Run(options),
+    "serve-minimal" => await MinimalEndpoint.ServeAsync(options),
+    "serve-stratus" => await StratusServer.ServeAsync(options),
+    "load" => await LoadGenerator.RunAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("modes: raw | serve-minimal | serve-stratus | load (see Program.cs)");
+    return 2;
+}
