@@ -15,7 +15,8 @@ public static class JsonBody
 
         try
         {
-            return await JsonDocument.ParseAsync(new LimitedReadStream(body, maxBytes), default, cancellationToken);
+            // A declared length is enforced by the server; only bodies of unknown length need counting.
+            return await JsonDocument.ParseAsync(contentLength is null ? new LimitedReadStream(body, maxBytes) : body, default, cancellationToken);
         }
         catch (JsonException e)
         {

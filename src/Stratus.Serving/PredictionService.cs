@@ -48,11 +48,18 @@ public sealed class PredictionService(
 
         var elapsed = clock.GetElapsedTime(started);
         telemetry.RecordPrediction(name, version, "rows", rows, elapsed);
-        logger.LogDebug("Predicted {Rows} rows with {Model} v{Version} in {ElapsedMs} ms ({RequestId})", rows, name, version, elapsed.TotalMilliseconds, requestId);
-        var observed = new PredictionEvent(name, version, requestId, rows, inputs, outputs);
-        foreach (var observer in _observers)
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            observer.OnPredicted(observed);
+            logger.LogDebug("Predicted {Rows} rows with {Model} v{Version} in {ElapsedMs} ms ({RequestId})", rows, name, version, elapsed.TotalMilliseconds, requestId);
+        }
+
+        if (_observers.Length > 0)
+        {
+            var observed = new PredictionEvent(name, version, requestId, rows, inputs, outputs);
+            foreach (var observer in _observers)
+            {
+                observer.OnPredicted(observed);
+            }
         }
 
         return new PredictionResult(name, version, requestId, rows, outputs);

@@ -30,8 +30,11 @@ public sealed class ServingTelemetry : IDisposable
         _predictions.Add(rows, tags);
     }
 
+    private static readonly object Hit = true;
+    private static readonly object Miss = false;
+
     public void RecordCacheLookup(string model, bool hit) =>
-        _cacheLookups.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("hit", hit));
+        _cacheLookups.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("hit", hit ? Hit : Miss));
 
     public void RecordEviction(string model) => _evictions.Add(1, new KeyValuePair<string, object?>("model", model));
 

@@ -6,40 +6,48 @@ namespace Stratus.Benchmarks;
 /// <summary>Closed-loop HTTP load: N connections, each sending the next request as soon as the last answered.</summary>
 public static class LoadGenerator
 {
+    /// <summary>One endpoint under load: where it is and the key it wants.</summary>
+    public sealed record Target(string Name, string Url, string Path, string? Key);
+
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        var body = System.Text.Encoding.UTF8.GetBytes(BenchmarkOptions.Body);
+        var target = new Target(options.Path, options.Url, options.Path, options.Key);
         foreach (var connections in options.Connections)
         {
-            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
-            using var client = new HttpClient(handler) { BaseAddress = new Uri(options.Url) };
-            if (options.Key is not null)
-            {
-                client.DefaultRequestHeaders.Add("x-functions-key", options.Key);
-            }
-
-            async Task<bool> Send()
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await client.PostAsync(options.Path, content);
-                await response.Content.ReadAsByteArrayAsync();
-                return response.IsSuccessStatusCode;
-            }
-
-            if (!await Send())
-            {
-                Console.Error.WriteLine($"{options.Url}{options.Path} does not answer 2xx");
-                return 1;
-            }
-
-            // Warm-up, then measure.
-            await Loop(connections, TimeSpan.FromSeconds(2), Send);
-            var (ticks, errors) = await Loop(connections, TimeSpan.FromSeconds(options.Seconds), Send);
-            Report.Print(options.Path, connections, ticks, options.Seconds, errors);
+            var result = await MeasureAsync(target, connections, options.Seconds, TimeSpan.FromSeconds(5));
+            Report.Print(target.Name, connections, result.Ticks, options.Seconds, result.Errors);
         }
 
         return 0;
+    }
+
+    /// <summary>Warms the endpoint up (JIT tiering, caches), then measures closed-loop load for <paramref name="seconds"/>.</summary>
+    public static async Task<(long[] Ticks, long Errors)> MeasureAsync(Target target, int connections, int seconds, TimeSpan warmUp)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(BenchmarkOptions.Body);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(target.Url) };
+        if (target.Key is not null)
+        {
+            client.DefaultRequestHeaders.Add("x-functions-key", target.Key);
+        }
+
+        async Task<bool> Send()
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await client.PostAsync(target.Path, content);
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        }
+
+        if (!await Send())
+        {
+            throw new InvalidOperationException($"{target.Url}{target.Path} does not answer 2xx");
+        }
+
+        await Loop(connections, warmUp, Send);
+        return await Loop(connections, TimeSpan.FromSeconds(seconds), Send);
     }
 
     private static async Task<(long[] Ticks, long Errors)> Loop(int connections, TimeSpan duration, Func<Task<bool>> send)

@@ -5,6 +5,7 @@ using Stratus.Benchmarks;
 //   serve-minimal  [--url http://127.0.0.1:5080]          minimal ASP.NET Core endpoint over the same session
 //   serve-stratus  [--url http://127.0.0.1:5081]          the local runner (own Azurite) with the demo models
 //   load --url U --path P [--connections 1,16,64] [--seconds 10] [--key K]   closed-loop HTTP load
+//   compare [--seconds 10] --key K   minimal (:5080) vs Stratus (:5081), alternating rounds, medians and ratio
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
 return options.Mode switch
@@ -13,6 +14,7 @@ return options.Mode switch
     "serve-minimal" => await MinimalEndpoint.ServeAsync(options),
     "serve-stratus" => await StratusServer.ServeAsync(options),
     "load" => await LoadGenerator.RunAsync(options),
+    "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
     _ => Usage(),
 };
 

@@ -15,11 +15,8 @@ echo "|---|---|---|---|---|---|"
 dotnet "$BIN" raw --seconds "$SECONDS_PER_RUN"
 
 dotnet "$BIN" serve-minimal --url http://127.0.0.1:5080 >/dev/null & MIN=$!
-wait_for http://127.0.0.1:5080/
-dotnet "$BIN" load --url http://127.0.0.1:5080 --path /predict --seconds "$SECONDS_PER_RUN" | sed 's#| /predict |#| minimal endpoint |#'
-kill $MIN; wait $MIN 2>/dev/null || true
-
 dotnet "$BIN" serve-stratus --url http://127.0.0.1:5081 >/dev/null & STR=$!
+trap 'kill $MIN $STR 2>/dev/null || true' EXIT
+wait_for http://127.0.0.1:5080/
 wait_for http://127.0.0.1:5081/api/health
-dotnet "$BIN" load --url http://127.0.0.1:5081 --path /api/models/breast-cancer/predict --key bench-key --seconds "$SECONDS_PER_RUN" | sed 's#| /api/models/breast-cancer/predict |#| Stratus predict |#'
-kill $STR; wait $STR 2>/dev/null || true
+dotnet "$BIN" compare --key bench-key --seconds "$SECONDS_PER_RUN"

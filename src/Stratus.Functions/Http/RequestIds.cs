@@ -10,19 +10,25 @@ namespace Stratus.Functions.Http;
 /// </summary>
 public static class RequestIds
 {
-    private const string ItemKey = "stratus.request-id";
     private static readonly SearchValues<char> Allowed = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
 
+    /// <summary>
+    /// The request's id. Kept in <see cref="HttpContext.TraceIdentifier"/> (so server logs carry it too) and
+    /// recognised there by a feature flag rather than a per-request dictionary.
+    /// </summary>
     public static string Get(HttpContext context)
     {
-        if (context.Items.TryGetValue(ItemKey, out var existing) && existing is string id)
+        if (context.Features.Get<RequestIdFeature>() is { } feature)
         {
-            return id;
+            return feature.Id;
         }
 
         string incoming = context.Request.Headers[StratusHeaders.RequestId].ToString();
-        id = incoming.Length is > 0 and <= 128 && !incoming.AsSpan().ContainsAnyExcept(Allowed) ? incoming : Guid.NewGuid().ToString("N");
-        context.Items[ItemKey] = id;
+        var id = incoming.Length is > 0 and <= 128 && !incoming.AsSpan().ContainsAnyExcept(Allowed) ? incoming : Guid.NewGuid().ToString("N");
+        context.Features.Set(new RequestIdFeature(id));
+        context.TraceIdentifier = id;
         return id;
     }
+
+    private sealed record RequestIdFeature(string Id);
 }

@@ -15,6 +15,7 @@ public sealed class FunctionInvoker
     private readonly MethodInvoker _invoker;
     private readonly ObjectFactory? _factory;
     private readonly Func<InvocationContext, object?>[] _binders;
+    private readonly Func<Task, object?>? _taskResult;
 
     public FunctionInvoker(FunctionMethod function, Func<ParameterInfo, Func<InvocationContext, object?>?> triggerBinder)
     {
@@ -22,7 +23,16 @@ public sealed class FunctionInvoker
         _invoker = MethodInvoker.Create(function.Method);
         _factory = function.Method.IsStatic ? null : ActivatorUtilities.CreateFactory(function.Method.DeclaringType!, Type.EmptyTypes);
         _binders = function.Method.GetParameters().Select(p => triggerBinder(p) ?? CommonBinder(function, p)).ToArray();
+        var returns = function.Method.ReturnType;
+        if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            _taskResult = typeof(FunctionInvoker).GetMethod(nameof(ResultOf), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(returns.GetGenericArguments()[0])
+                .CreateDelegate<Func<Task, object?>>();
+        }
     }
+
+    private static object? ResultOf<T>(Task task) => ((Task<T>)task).Result;
 
     public string Name => _function.Name;
 
@@ -49,7 +59,7 @@ public sealed class FunctionInvoker
         {
             case Task task:
                 await task;
-                return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
+                return _taskResult?.Invoke(task);
             case ValueTask valueTask:
                 await valueTask;
                 return null;

@@ -41,7 +41,8 @@ public sealed class KeyAuthorization
             throw ProblemException.Unauthorized($"This route needs a key in the '{StratusHeaders.FunctionKey}' header (or '{StratusHeaders.FunctionKeyQuery}' query).");
         }
 
-        var key = Encoding.UTF8.GetBytes(presented);
+        Span<byte> buffer = stackalloc byte[256];
+        var key = presented.Length <= 64 ? buffer[..Encoding.UTF8.GetBytes(presented, buffer)] : Encoding.UTF8.GetBytes(presented);
         var admin = CryptographicOperations.FixedTimeEquals(key, _adminKey);
         var function = CryptographicOperations.FixedTimeEquals(key, _functionKey);
         if (admin || (function && level == AuthorizationLevel.Function))

@@ -29,6 +29,7 @@ public sealed class LoadedModel : IDisposable
 
         RowWidth = offset;
         BatchDimensionFixed = Inputs.Any(i => i.FixedBatch);
+        UnbindableInput = Inputs.FirstOrDefault(i => !i.RowBindable);
         ColumnSlot = new int[RowWidth];
         ColumnInner = new int[RowWidth];
         for (var s = 0; s < Inputs.Count; s++)
@@ -74,6 +75,9 @@ public sealed class LoadedModel : IDisposable
     public bool BatchDimensionFixed { get; }
 
     public long SizeBytes => Version.SizeBytes;
+
+    /// <summary>The first input that rows cannot fill (images, dynamic inner shapes, strings); null when rows work.</summary>
+    public InputSlot? UnbindableInput { get; }
 
     /// <summary>Runs the session and copies outputs into managed memory.</summary>
     public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyList<string>? outputNames = null)

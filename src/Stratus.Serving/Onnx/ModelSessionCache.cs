@@ -25,6 +25,14 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
     public async ValueTask<ModelLease> AcquireAsync(string model, int version, Func<CancellationToken, Task<LoadedModel>> load, CancellationToken cancellationToken)
     {
         var key = (model, version);
+
+        // Hot path: already loaded; no allocation.
+        if (_entries.TryGetValue(key, out var cached) && cached.IsValueCreated && cached.Value.IsCompletedSuccessfully && cached.Value.Result.TryAcquire())
+        {
+            telemetry.RecordCacheLookup(model, hit: true);
+            return new ModelLease(cached.Value.Result);
+        }
+
         while (true)
         {
             var created = false;

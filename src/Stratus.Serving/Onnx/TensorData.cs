@@ -58,6 +58,13 @@ public sealed record TensorData(string Name, TensorElementType Type, long[] Shap
             return false;
         }
 
+        // The common case (float features) without going through double.
+        if (data is float[] floats && value.TryGetSingle(out var single))
+        {
+            floats[index] = single;
+            return true;
+        }
+
         // Integers keep full precision; everything else goes through double.
         if (data is long[] longs)
         {

@@ -28,7 +28,7 @@ public static class RowBinder
             throw Invalid($"'instances' holds {rows} rows; at most {maxInstances} are accepted per call.");
         }
 
-        var unbindable = model.Inputs.FirstOrDefault(i => !i.RowBindable);
+        var unbindable = model.UnbindableInput;
         if (unbindable is not null)
         {
             throw Invalid($"Input '{unbindable.Name}' ({TensorTypes.OnnxName(unbindable.Type)}, shape [{string.Join(',', unbindable.Dimensions)}]) cannot be bound from rows; use the Open Inference Protocol endpoint POST /v2/models/{model.Version.Model}/infer.");
@@ -44,7 +44,7 @@ public static class RowBinder
 
         var columnSlot = model.ColumnSlot;
         var columnInner = model.ColumnInner;
-        var seen = new bool[width];
+        bool[]? seen = null;
         var i = 0;
         foreach (var row in instances.EnumerateArray())
         {
@@ -67,6 +67,7 @@ public static class RowBinder
                     break;
 
                 case JsonValueKind.Object when features is not null:
+                    seen ??= new bool[width];
                     Array.Clear(seen);
                     foreach (var property in row.EnumerateObject())
                     {
