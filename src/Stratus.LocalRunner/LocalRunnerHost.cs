@@ -168,7 +168,16 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 return;
             }
 
-            await engine.DisposeAsync();
+            try
+            {
+                // Bounded: if storage is already gone the engine may not stop cleanly; Azurite must stop anyway.
+                await engine.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(8), CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                loggers.CreateLogger<LocalRunnerHost>().LogWarning("The Durable Task engine did not stop within 8 s; continuing shutdown");
+            }
+
             if (azurite is not null)
             {
                 await azurite.DisposeAsync();

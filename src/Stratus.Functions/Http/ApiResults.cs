@@ -42,8 +42,6 @@ public static class ApiResults
 
     public static IActionResult NoContent() => new Result(StatusCodes.Status204NoContent, null, null, null);
 
-    public static IActionResult Status(int status, object body) => Json(body, status);
-
     private sealed class Result(int status, string? contentType, Action<HttpResponse>? headers, Func<HttpResponse, CancellationToken, Task>? write) : IActionResult
     {
         public async Task ExecuteResultAsync(ActionContext context)

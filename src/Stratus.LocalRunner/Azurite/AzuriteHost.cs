@@ -42,12 +42,19 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         var pidFile = Path.Combine(dataDirectory, "azurite.pid");
         StopLeftover(pidFile, dataDirectory, logger);
-        var start = new ProcessStartInfo("node")
+        // In its own session (setsid), so a terminal's Ctrl-C reaches only the runner, which then stops
+        // Azurite after everything that still needs storage has shut down.
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (start.FileName != "node")
+        {
+            start.ArgumentList.Add("node");
+        }
+
         foreach (var arg in new[]
         {
             entry, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",

@@ -118,11 +118,13 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
     /// <summary>A cached model with a reference count, so eviction never disposes a session in use.</summary>
     internal sealed class Entry(LoadedModel model)
     {
+        // A logical clock rather than wall time: exact recency order even for uses within one millisecond.
+        private static long s_clock;
         private int _leases;
         private bool _evicted;
 
         public LoadedModel Model { get; } = model;
-        public long LastUsed { get; private set; } = Environment.TickCount64;
+        public long LastUsed { get; private set; } = Interlocked.Increment(ref s_clock);
 
         public bool TryAcquire()
         {
@@ -134,7 +136,7 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
                 }
 
                 _leases++;
-                LastUsed = Environment.TickCount64;
+                LastUsed = Interlocked.Increment(ref s_clock);
                 return true;
             }
         }

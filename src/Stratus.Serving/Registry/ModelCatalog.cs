@@ -14,7 +14,7 @@ namespace Stratus.Serving.Registry;
 /// </summary>
 public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOptions> options, TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<string, (ModelCard? Card, long ExpiresAt)> _cards = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ModelCard Card, long ExpiresAt)> _cards = new(StringComparer.Ordinal);
 
     /// <summary>The card, or a 404 problem when there is no such model.</summary>
     public async ValueTask<ModelCard> GetCardAsync(string name, CancellationToken cancellationToken)
@@ -22,14 +22,15 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
         var now = clock.GetTimestamp();
         if (_cards.TryGetValue(name, out var cached) && cached.ExpiresAt > now)
         {
-            return cached.Card ?? throw ModelNotFound(name);
+            return cached.Card;
         }
 
+        // Unknown names are not cached: callers cannot grow this cache with made-up names.
         ResourceName.Require(name, "model");
-        var card = (await registry.GetCardAsync(name, cancellationToken))?.Value;
+        var card = (await registry.GetCardAsync(name, cancellationToken))?.Value ?? throw ModelNotFound(name);
         var ttl = TimeSpan.FromSeconds(options.Value.Serving.CardCacheSeconds);
         _cards[name] = (card, now + (long)(ttl.TotalSeconds * clock.TimestampFrequency));
-        return card ?? throw ModelNotFound(name);
+        return card;
     }
 
     public void Invalidate(string name) => _cards.TryRemove(name, out _);

@@ -67,15 +67,20 @@ public sealed partial class RunnerProcessTests
             await runner.WaitForExitAsync(stopped.Token);
             Assert.True(azurite[0].WaitForExit(5000), "Azurite outlived the runner");
         }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        catch (Exception e)
         {
-            throw new InvalidOperationException("Runner log:\n" + string.Join('\n', log), e);
+            throw new InvalidOperationException($"{e.Message}\nRunner log:\n{string.Join('\n', log)}", e);
         }
         finally
         {
             if (!runner.HasExited)
             {
                 runner.Kill(entireProcessTree: true);
+            }
+
+            foreach (var leftover in Process.GetProcesses().Where(p => IsAzuriteUnder(p, root)))
+            {
+                leftover.Kill();
             }
 
             Directory.Delete(root, recursive: true);

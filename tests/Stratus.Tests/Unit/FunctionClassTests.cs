@@ -8,7 +8,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Models;
 using Stratus.Core.Problems;
-using Stratus.Functions.Functions;
+using Stratus.Functions.Triggers;
 using Stratus.Serving.Onnx;
 using Stratus.Serving.Registry;
 

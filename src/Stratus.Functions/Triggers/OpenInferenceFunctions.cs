@@ -6,7 +6,7 @@ using Stratus.Core.Http;
 using Stratus.Functions.Http;
 using Stratus.Serving.OpenInference;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>Open Inference Protocol (KServe V2) REST at its standard paths.</summary>
 public sealed class OpenInferenceFunctions(OpenInferenceService inference, IModelRegistry registry)

@@ -6,7 +6,7 @@ using Stratus.Functions.Http;
 using Stratus.Serving;
 using Stratus.Serving.Registry;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>The routing function for JSON rows: resolves the model and serves it in-process.</summary>
 public sealed class PredictFunctions(PredictionService predictions)

@@ -6,7 +6,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Functions.Http;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>Liveness and readiness: storage and the Durable Task engine must answer.</summary>
 public sealed class HealthFunctions(IModelRegistry registry)

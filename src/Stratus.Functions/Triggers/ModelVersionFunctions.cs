@@ -5,7 +5,7 @@ using Stratus.Core.Http;
 using Stratus.Functions.Http;
 using Stratus.Serving.Registry;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>Model versions: upload ONNX bytes (admin), read metadata and download the artifact (function key).</summary>
 public sealed class ModelVersionFunctions(ModelManagementService models)

@@ -6,7 +6,7 @@ using Stratus.Core.Problems;
 using Stratus.Functions.Http;
 using Stratus.Serving.Registry;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>Aliases (admin): <c>champion</c> is what predict serves by default.</summary>
 public sealed class AliasFunctions(ModelManagementService models)

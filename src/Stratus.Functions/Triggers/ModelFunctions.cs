@@ -7,7 +7,7 @@ using Stratus.Core.Models;
 using Stratus.Functions.Http;
 using Stratus.Serving.Registry;
 
-namespace Stratus.Functions.Functions;
+namespace Stratus.Functions.Triggers;
 
 /// <summary>Model cards: create/update (admin), list and read (function key).</summary>
 public sealed class ModelFunctions(ModelManagementService models, IModelRegistry registry)
