@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
+using Stratus.Core.Datasets;
 using Stratus.Serving;
 using Stratus.Storage;
+using Stratus.Training.Datasets;
 
 namespace Stratus.Functions;
 
@@ -22,6 +24,8 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
         services.TryAddSingleton<IModelRegistry, TableModelRegistry>();
         services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
+        services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
+        services.TryAddSingleton<DatasetService>();
         services.AddStratusServing();
 
         // Metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).

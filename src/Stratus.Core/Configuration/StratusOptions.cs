@@ -10,6 +10,7 @@ public sealed class StratusOptions
 
     public ServingOptions Serving { get; set; } = new();
     public RegistryOptions Registry { get; set; } = new();
+    public DatasetOptions Datasets { get; set; } = new();
 }
 
 public sealed class ServingOptions
@@ -34,4 +35,10 @@ public sealed class RegistryOptions
 {
     /// <summary>Largest ONNX upload accepted (413 beyond).</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+}
+
+public sealed class DatasetOptions
+{
+    /// <summary>Largest CSV upload accepted (413 beyond).</summary>
+    public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
 }

@@ -17,6 +17,9 @@ public static class Routes
     public const string Alias = "api/models/{name}/aliases/{alias}";
     public const string Predict = "api/models/{name}/predict";
 
+    public const string Datasets = "api/datasets";
+    public const string Dataset = "api/datasets/{name}";
+
     public const string V2Prefix = "v2";
     public const string V2Live = "v2/health/live";
     public const string V2Ready = "v2/health/ready";

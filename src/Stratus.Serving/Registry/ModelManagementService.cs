@@ -1,9 +1,8 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
+using Stratus.Core.IO;
 using Stratus.Core.Models;
 using Stratus.Core.Problems;
 using Stratus.Serving.Onnx;
@@ -80,10 +79,15 @@ public sealed class ModelManagementService(
             throw ProblemException.NotFound("Model not found", $"There is no model named '{name}'; create it with PUT /api/models/{name} first.");
         }
 
-        var temp = Path.Combine(Path.GetTempPath(), $"stratus-upload-{Guid.NewGuid():N}.onnx");
+        var temp = UploadStaging.TempPath("stratus-upload", ".onnx");
         try
         {
-            var (sha256, size) = await StageAsync(body, temp, max, cancellationToken);
+            var (sha256, size) = await UploadStaging.StageAsync(body, temp, max, () => TooLarge(max), cancellationToken);
+            if (size == 0)
+            {
+                throw ProblemException.BadRequest("Empty upload", "The request body is empty; send the ONNX model bytes as application/octet-stream.");
+            }
+
             var signature = inspector.Inspect(temp);
             var number = await registry.AllocateVersionAsync(name, cancellationToken);
             var path = IArtifactStore.ModelPath(name, number);
@@ -136,39 +140,6 @@ public sealed class ModelManagementService(
         catalog.Invalidate(name);
     }
 
-    private static async Task<(string Sha256, long Size)> StageAsync(Stream body, string path, long max, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
-        long size = 0;
-        try
-        {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                size += read;
-                if (size > max)
-                {
-                    throw TooLarge(max);
-                }
-
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        if (size == 0)
-        {
-            throw ProblemException.BadRequest("Empty upload", "The request body is empty; send the ONNX model bytes as application/octet-stream.");
-        }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
-    }
 
     private static ProblemException TooLarge(long max) =>
         ProblemException.PayloadTooLarge($"The model is larger than the upload limit of {max} bytes (Stratus:Registry:MaxUploadBytes).");

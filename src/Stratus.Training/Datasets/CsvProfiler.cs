@@ -1,0 +1,105 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Stratus.Core.Datasets;
+using Stratus.Core.Problems;
+
+namespace Stratus.Training.Datasets;
+
+/// <summary>
+/// Validates a CSV (RFC 4180, header required) and profiles it: row count and each column's type.
+/// Every rejection names the line, so a caller can fix the file.
+/// </summary>
+public static class CsvProfiler
+{
+    public sealed record Profile(int Rows, IReadOnlyList<DatasetColumn> Columns);
+
+    public static Profile Read(string path)
+    {
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            BadDataFound = args => throw Invalid($"line {args.Context.Parser?.RawRow}: malformed quoting in field '{Truncate(args.Field)}'."),
+            DetectColumnCountChanges = false,
+        });
+
+        if (!Next(parser))
+        {
+            throw Invalid("the file is empty; send a header line and at least one data row.");
+        }
+
+        var header = parser.Record!;
+        ValidateHeader(header);
+        var numeric = Enumerable.Repeat(true, header.Length).ToArray();
+        var rows = 0;
+        while (Next(parser))
+        {
+            var record = parser.Record!;
+            if (record.Length == 1 && record[0].Length == 0)
+            {
+                continue; // blank line
+            }
+
+            if (record.Length != header.Length)
+            {
+                throw Invalid($"line {parser.RawRow}: expected {header.Length} fields (as in the header), found {record.Length}.");
+            }
+
+            for (var i = 0; i < record.Length; i++)
+            {
+                if (numeric[i] && record[i].Length > 0 && !double.TryParse(record[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                {
+                    numeric[i] = false;
+                }
+            }
+
+            rows++;
+        }
+
+        if (rows == 0)
+        {
+            throw Invalid("the file has a header but no data rows.");
+        }
+
+        return new Profile(rows, header.Select((name, i) => new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)).ToArray());
+    }
+
+    private static bool Next(CsvParser parser)
+    {
+        try
+        {
+            return parser.Read();
+        }
+        catch (CsvHelperException e) when (e is not BadDataException)
+        {
+            throw Invalid($"line {parser.RawRow}: {e.Message.Split('\n', 2)[0]}");
+        }
+    }
+
+    private static void ValidateHeader(string[] header)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Length; i++)
+        {
+            var name = header[i].Trim();
+            if (name.Length == 0)
+            {
+                throw Invalid($"line 1: column {i + 1} has no name; the first line must be a header.");
+            }
+
+            if (!seen.Add(name))
+            {
+                throw Invalid($"line 1: column name '{name}' appears twice.");
+            }
+        }
+
+        if (header.All(h => double.TryParse(h, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            throw Invalid("line 1: the first line is all numbers; the file needs a header line naming the columns.");
+        }
+    }
+
+    private static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
+
+    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Malformed CSV", detail);
+}

@@ -1,0 +1,53 @@
+using Stratus.Core.Datasets;
+using Stratus.Core.Problems;
+using Stratus.Training.Datasets;
+
+namespace Stratus.Tests.Unit;
+
+public sealed class CsvProfilerTests : IDisposable
+{
+    private readonly string _path = Path.GetTempFileName();
+
+    private CsvProfiler.Profile Profile(string csv)
+    {
+        File.WriteAllText(_path, csv);
+        return CsvProfiler.Read(_path);
+    }
+
+    [Fact]
+    public void Infers_rows_and_column_types()
+    {
+        var profile = Profile("age,city,score\n31,\"Oslo, NO\",1.5\n,Paris,2e3\n\n45,Rome,-0.25\n");
+        Assert.Equal(3, profile.Rows);
+        Assert.Equal(
+            [new DatasetColumn("age", "number"), new DatasetColumn("city", "string"), new DatasetColumn("score", "number")],
+            profile.Columns);
+    }
+
+    [Fact]
+    public void Profiles_the_shipped_datasets()
+    {
+        var iris = CsvProfiler.Read(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "iris.csv"));
+        Assert.Equal(150, iris.Rows);
+        Assert.Equal(5, iris.Columns.Count);
+        Assert.All(iris.Columns, c => Assert.Equal("number", c.Type));
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("a,b\n", "no data rows")]
+    [InlineData("a,b\n1,2\n3,4,5\n", "line 3: expected 2 fields")]
+    [InlineData("a,b\n1,2\n3\n", "line 3: expected 2 fields")]
+    [InlineData("1,2\n3,4\n", "header")]
+    [InlineData("a,a\n1,2\n", "appears twice")]
+    [InlineData("a,,c\n1,2,3\n", "column 2 has no name")]
+    [InlineData("a,b\n1,\"unterminated\n", "line")]
+    public void Rejects_malformed_files_naming_the_line(string csv, string expected)
+    {
+        var problem = Assert.Throws<ProblemException>(() => Profile(csv));
+        Assert.Equal(400, problem.Status);
+        Assert.Contains(expected, problem.Detail);
+    }
+
+    public void Dispose() => File.Delete(_path);
+}
