@@ -55,6 +55,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
         AzuriteHost? azurite = null;
         LocalDurableEngine? engine = null;
+        WebApplication? built = null;
         try
         {
             var storage = builder.Configuration[SettingNames.Storage];
@@ -102,7 +103,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 c.RegisterDirectly();
             });
 
-            var app = builder.Build();
+            var app = built = builder.Build();
             root = app.Services;
             HttpFunctionEndpoints.Map(app, catalog);
 
@@ -119,6 +120,11 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         }
         catch
         {
+            if (built is not null)
+            {
+                await built.DisposeAsync();
+            }
+
             if (engine is not null)
             {
                 await engine.DisposeAsync();

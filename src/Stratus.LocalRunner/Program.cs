@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Hosting;
 using Stratus.Training;
@@ -26,6 +27,33 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
-await using var host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url });
-await host.WaitForShutdownAsync();
+// Until the host is up (and handles signals itself), Ctrl-C or SIGTERM cancels start-up, which stops
+// whatever was already started (Azurite, the engine) before exiting.
+using var startup = new CancellationTokenSource();
+void CancelStartup(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    startup.Cancel();
+}
+
+LocalRunnerHost host;
+using (PosixSignalRegistration.Create(PosixSignal.SIGINT, CancelStartup))
+using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, CancelStartup))
+{
+    try
+    {
+        host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url }, startup.Token);
+    }
+    catch (OperationCanceledException) when (startup.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Start-up cancelled; everything started so far has been stopped.");
+        return 130;
+    }
+}
+
+await using (host)
+{
+    await host.WaitForShutdownAsync();
+}
+
 return 0;

@@ -15,8 +15,12 @@ public sealed class BlobArtifactStore(StorageClients clients) : IArtifactStore
 
     public async Task<byte[]> DownloadAsync(string path, CancellationToken cancellationToken = default)
     {
-        var result = await _container.GetBlobClient(path).DownloadContentAsync(cancellationToken);
-        return result.Value.Content.ToArray();
+        // One buffer of the blob's exact size (ONNX Runtime needs a byte[]), not a copy of a copy.
+        var response = await _container.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var content = response.Value.Content;
+        var bytes = new byte[response.Value.Details.ContentLength];
+        await content.ReadExactlyAsync(bytes, cancellationToken);
+        return bytes;
     }
 
     public async Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default)

@@ -1,10 +1,8 @@
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
-using Stratus.Core.Http;
 
 namespace Stratus.Storage;
 
@@ -15,8 +13,6 @@ namespace Stratus.Storage;
 /// </summary>
 public sealed class BlobTableDatasetStore(StorageClients clients) : IDatasetStore
 {
-    private const string DocumentColumn = "Document";
-
     private readonly BlobContainerClient _blobs = clients.Blobs.GetBlobContainerClient(StorageNames.DatasetsContainer);
     private readonly TableClient _table = clients.Tables.GetTableClient(StorageNames.DatasetsTable);
 
@@ -32,7 +28,7 @@ public sealed class BlobTableDatasetStore(StorageClients clients) : IDatasetStor
         try
         {
             await _table.AddEntityAsync(
-                new TableEntity(version.Name, version.Version) { [DocumentColumn] = JsonSerializer.Serialize(version, StratusJson.Options) },
+                TableDocuments.Write(version.Name, version.Version, version),
                 cancellationToken);
             return (version, true);
         }
@@ -77,6 +73,5 @@ public sealed class BlobTableDatasetStore(StorageClients clients) : IDatasetStor
     public async Task DownloadAsync(DatasetVersion version, string path, CancellationToken cancellationToken = default) =>
         await _blobs.GetBlobClient(version.BlobPath).DownloadToAsync(path, cancellationToken);
 
-    private static DatasetVersion Read(TableEntity entity) =>
-        JsonSerializer.Deserialize<DatasetVersion>(entity.GetString(DocumentColumn), StratusJson.Options)!;
+    private static DatasetVersion Read(TableEntity entity) => TableDocuments.Read<DatasetVersion>(entity);
 }

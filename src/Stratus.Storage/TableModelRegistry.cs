@@ -19,7 +19,6 @@ namespace Stratus.Storage;
 public sealed class TableModelRegistry(StorageClients clients, TimeProvider clock) : IModelRegistry
 {
     private const string CardRowKey = "card";
-    private const string DocumentColumn = "Document";
     private const int MaxAttempts = 50;
 
     private readonly TableClient _cards = clients.Tables.GetTableClient(StorageNames.ModelCardsTable);
@@ -28,14 +27,14 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
     public async Task<Versioned<ModelCard>?> GetCardAsync(string name, CancellationToken cancellationToken = default)
     {
         var response = await _cards.GetEntityIfExistsAsync<TableEntity>(name, CardRowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? new Versioned<ModelCard>(Read<ModelCard>(response.Value!), response.Value!.ETag.ToString()) : null;
+        return response.HasValue ? new Versioned<ModelCard>(TableDocuments.Read<ModelCard>(response.Value!), response.Value!.ETag.ToString()) : null;
     }
 
     public async IAsyncEnumerable<ModelCard> ListCardsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var entity in _cards.QueryAsync<TableEntity>(e => e.RowKey == CardRowKey, cancellationToken: cancellationToken))
         {
-            yield return Read<ModelCard>(entity);
+            yield return TableDocuments.Read<ModelCard>(entity);
         }
     }
 
@@ -46,7 +45,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
             var existing = await GetCardAsync(update.Name, cancellationToken);
             if (existing is null)
             {
-                if (ifMatch is not null && ifMatch != "*")
+                if (ifMatch is not null)
                 {
                     throw ProblemException.PreconditionFailed($"Model '{update.Name}' does not exist, so If-Match cannot match.");
                 }
@@ -54,11 +53,16 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
                 var card = update.ApplyTo(null, clock.GetUtcNow());
                 try
                 {
-                    var added = await _cards.AddEntityAsync(Write(card.Name, CardRowKey, card), cancellationToken);
+                    var added = await _cards.AddEntityAsync(TableDocuments.Write(card.Name, CardRowKey, card), cancellationToken);
                     return new CardUpsertResult(card, added.Headers.ETag?.ToString() ?? "", Created: true);
                 }
-                catch (RequestFailedException e) when (e.Status == 409 && attempt < MaxAttempts)
+                catch (RequestFailedException e) when (e.Status == 409)
                 {
+                    if (attempt >= MaxAttempts)
+                    {
+                        throw Busy(update.Name);
+                    }
+
                     continue; // created concurrently: update it instead
                 }
             }
@@ -80,6 +84,11 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
                 throw ProblemException.PreconditionFailed($"Model '{update.Name}' changed concurrently.");
             }
 
+            if (attempt >= MaxAttempts)
+            {
+                throw Busy(update.Name);
+            }
+
             await BackOffAsync(attempt, cancellationToken);
         }
     }
@@ -93,13 +102,13 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
     public async Task AddVersionAsync(ModelVersion version, CancellationToken cancellationToken = default)
     {
         // Upsert: a redelivered write of the same version is harmless.
-        await _versions.UpsertEntityAsync(Write(version.Model, VersionKey(version.Version), version), TableUpdateMode.Replace, cancellationToken);
+        await _versions.UpsertEntityAsync(TableDocuments.Write(version.Model, VersionKey(version.Version), version), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<ModelVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken = default)
     {
         var response = await _versions.GetEntityIfExistsAsync<TableEntity>(name, VersionKey(version), cancellationToken: cancellationToken);
-        return response.HasValue ? Read<ModelVersion>(response.Value!) : null;
+        return response.HasValue ? TableDocuments.Read<ModelVersion>(response.Value!) : null;
     }
 
     public async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default)
@@ -107,7 +116,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         var list = new List<ModelVersion>();
         await foreach (var entity in _versions.QueryAsync<TableEntity>(e => e.PartitionKey == name, cancellationToken: cancellationToken))
         {
-            list.Add(Read<ModelVersion>(entity));
+            list.Add(TableDocuments.Read<ModelVersion>(entity));
         }
 
         return list;
@@ -162,14 +171,17 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
             await BackOffAsync(attempt, cancellationToken);
         }
 
-        throw new ProblemException(503, "Registry busy", $"Model '{name}' is changing too often to update; try again.", TimeSpan.FromSeconds(1));
+        throw Busy(name);
     }
+
+    private static ProblemException Busy(string name) =>
+        new(503, "Registry busy", $"Model '{name}' is changing too often to update; try again.", TimeSpan.FromSeconds(1));
 
     private async Task<string?> TryReplaceAsync(ModelCard card, string etag, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _cards.UpdateEntityAsync(Write(card.Name, CardRowKey, card), new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+            var response = await _cards.UpdateEntityAsync(TableDocuments.Write(card.Name, CardRowKey, card), new ETag(etag), TableUpdateMode.Replace, cancellationToken);
             return response.Headers.ETag?.ToString() ?? "";
         }
         catch (RequestFailedException e) when (e.Status == 412)
@@ -183,12 +195,6 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
 
     private static string VersionKey(int version) => version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static TableEntity Write<T>(string partitionKey, string rowKey, T document) =>
-        new(partitionKey, rowKey) { [DocumentColumn] = JsonSerializer.Serialize(document, StratusJson.Options) };
-
-    private static T Read<T>(TableEntity entity) =>
-        JsonSerializer.Deserialize<T>(entity.GetString(DocumentColumn), StratusJson.Options)
-        ?? throw new InvalidDataException($"Empty document in {entity.PartitionKey}/{entity.RowKey}.");
 
     private static Dictionary<string, int> With(IReadOnlyDictionary<string, int> aliases, string alias, int version) =>
         new(aliases, StringComparer.Ordinal) { [alias] = version };

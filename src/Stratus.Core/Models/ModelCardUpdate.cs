@@ -43,7 +43,10 @@ public sealed record ModelCardUpdate
         }
     }
 
-    /// <summary>Applies this update to <paramref name="existing"/> (or a new card), leaving unspecified fields as they were.</summary>
+    /// <summary>
+    /// The card after a PUT: the descriptive fields are replaced by this body (omitted ones reset to their
+    /// defaults, as PUT means), while what the registry owns — versions, aliases, creation time — is kept.
+    /// </summary>
     public ModelCard ApplyTo(ModelCard? existing, DateTimeOffset now) => existing is null
         ? new ModelCard
         {
@@ -60,13 +63,13 @@ public sealed record ModelCardUpdate
         }
         : existing with
         {
-            Description = Description ?? existing.Description,
-            Task = Task ?? existing.Task,
-            Tier = Tier ?? existing.Tier,
-            BusinessObjective = BusinessObjective ?? existing.BusinessObjective,
-            BusinessMetric = BusinessMetric ?? existing.BusinessMetric,
-            MlMetric = MlMetric ?? existing.MlMetric,
-            FeatureNames = FeatureNames ?? existing.FeatureNames,
+            Description = Description,
+            Task = Task ?? ModelTask.Other,
+            Tier = Tier ?? ServingTier.Cpu,
+            BusinessObjective = BusinessObjective,
+            BusinessMetric = BusinessMetric,
+            MlMetric = MlMetric,
+            FeatureNames = FeatureNames,
             UpdatedAt = now,
         };
 }

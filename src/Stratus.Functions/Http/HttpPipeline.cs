@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Stratus.Core.Http;
 using Stratus.Core.Problems;
@@ -17,6 +18,14 @@ public static class HttpPipeline
     {
         var requestId = RequestIds.Get(context);
         context.Response.Headers[StratusHeaders.RequestId] = requestId;
+
+        // The server's default cap (30 MB in Kestrel) would answer before Stratus' own, configurable limits
+        // (Stratus:Registry:MaxUploadBytes, Stratus:Serving:MaxRequestBytes …), which every route enforces.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = null;
+        }
+
         try
         {
             await next();
@@ -59,6 +68,11 @@ public static class HttpPipeline
                 return null; // the caller left; nothing to answer
             case BadHttpRequestException bad:
                 return new ProblemException(bad.StatusCode, "Bad request", bad.Message);
+            case RequestFailedException { Status: 404 } missing:
+                logger.LogError(missing, "Storage object missing for {Path}", context.Request.Path.Value);
+                return ProblemException.NotFound("Not found in storage", "A stored object this request needs is missing; it may have been deleted.");
+            case NotSupportedException unsupported:
+                return ProblemException.BadRequest("Not supported", unsupported.Message);
             case RequestFailedException storage when storage.Status is 0 or >= 500:
                 logger.LogError(e, "Storage unavailable for {Path}", context.Request.Path.Value);
                 return ProblemException.ServiceUnavailable("Storage unavailable", "The registry storage could not be reached; try again shortly.", TimeSpan.FromSeconds(5));

@@ -143,10 +143,19 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         }
     }
 
-    private static async Task<string> EnsureInstalledAsync(string toolsDirectory, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Installs Azurite under <paramref name="toolsDirectory"/> unless it is there; safe for concurrent callers and processes.</summary>
+    public static async Task<string> EnsureInstalledAsync(string toolsDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         var prefix = Path.Combine(toolsDirectory, "azurite");
         var entry = Path.Combine(prefix, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (File.Exists(entry))
+        {
+            return entry;
+        }
+
+        // Parallel test fixtures (and processes) may all find it missing: one installs, the others wait.
+        Directory.CreateDirectory(toolsDirectory);
+        await using var installLock = await AcquireLockAsync(Path.Combine(toolsDirectory, "azurite.install.lock"), cancellationToken);
         if (File.Exists(entry))
         {
             return entry;
@@ -167,6 +176,21 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         }
 
         return entry;
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

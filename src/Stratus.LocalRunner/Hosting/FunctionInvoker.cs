@@ -45,26 +45,24 @@ public sealed class FunctionInvoker
             args[i] = _binders[i](context);
         }
 
-        object? result;
         try
         {
-            result = _invoker.Invoke(instance, new Span<object?>(args));
+            switch (_invoker.Invoke(instance, new Span<object?>(args)))
+            {
+                case Task task:
+                    await task;
+                    return _taskResult?.Invoke(task);
+                case ValueTask valueTask:
+                    await valueTask;
+                    return null;
+                case var result:
+                    return result;
+            }
         }
         finally
         {
+            // After the work completes, as the worker does.
             (instance as IDisposable)?.Dispose();
-        }
-
-        switch (result)
-        {
-            case Task task:
-                await task;
-                return _taskResult?.Invoke(task);
-            case ValueTask valueTask:
-                await valueTask;
-                return null;
-            default:
-                return result;
         }
     }
 

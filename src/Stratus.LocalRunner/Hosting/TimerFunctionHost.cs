@@ -47,8 +47,9 @@ public sealed class TimerFunctionHost(FunctionCatalog catalog, IServiceProvider 
                 using var scope = services.CreateScope();
                 await invoker.InvokeAsync(new InvocationContext(scope.ServiceProvider, stoppingToken) { TriggerValue = info });
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // A failing run must not stop the schedule (or the runner); the next occurrence runs as usual.
                 logger.LogError(e, "Timer {Function} failed", function.Name);
             }
 

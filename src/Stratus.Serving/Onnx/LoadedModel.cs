@@ -47,21 +47,24 @@ public sealed class LoadedModel : IDisposable
 
     internal int[] ColumnInner { get; }
 
-    private (IReadOnlyList<string>? CardFeatures, Rows.FeatureIndex? Index)? _features;
+    private FeatureIndexCache? _features;
 
     /// <summary>The feature index for the card's feature names, rebuilt only when the card's list changes.</summary>
     public Rows.FeatureIndex? GetFeatureIndex(IReadOnlyList<string>? cardFeatures)
     {
-        var cached = _features;
-        if (cached is { } c && ReferenceEquals(c.CardFeatures, cardFeatures))
+        // One immutable pair swapped as a whole, so concurrent readers never mix a list with another list's index.
+        var cached = Volatile.Read(ref _features);
+        if (cached is not null && ReferenceEquals(cached.CardFeatures, cardFeatures))
         {
-            return c.Index;
+            return cached.Index;
         }
 
-        var index = Rows.FeatureIndex.Build(this, cardFeatures);
-        _features = (cardFeatures, index);
-        return index;
+        var fresh = new FeatureIndexCache(cardFeatures, Rows.FeatureIndex.Build(this, cardFeatures));
+        Volatile.Write(ref _features, fresh);
+        return fresh.Index;
     }
+
+    private sealed record FeatureIndexCache(IReadOnlyList<string>? CardFeatures, Rows.FeatureIndex? Index);
 
     public ModelVersion Version { get; }
     public ModelSignature Signature { get; }

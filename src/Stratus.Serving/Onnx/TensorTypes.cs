@@ -32,7 +32,8 @@ public static class TensorTypes
     {
         foreach (var entry in Table)
         {
-            if (string.Equals(entry.V2, datatype, StringComparison.Ordinal))
+            // FP16 is named (for metadata) but not accepted as input data.
+            if (entry.Type != TensorElementType.Float16 && string.Equals(entry.V2, datatype, StringComparison.Ordinal))
             {
                 type = entry.Type;
                 return true;

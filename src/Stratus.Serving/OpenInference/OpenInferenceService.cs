@@ -31,7 +31,7 @@ public sealed class OpenInferenceService(
     {
         var card = await catalog.GetCardAsync(name, cancellationToken);
         var versions = await registry.ListVersionsAsync(name, cancellationToken);
-        var selected = SelectVersion(card, version);
+        var selected = await SelectVersionAsync(card, version, cancellationToken);
         var record = versions.FirstOrDefault(v => v.Version == selected)
             ?? throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {selected}.");
         return new V2ModelMetadata(
@@ -57,7 +57,7 @@ public sealed class OpenInferenceService(
             return false;
         }
 
-        using var lease = await loader.AcquireAsync(name, SelectVersion(card, version), cancellationToken);
+        using var lease = await loader.AcquireAsync(name, await SelectVersionAsync(card, version, cancellationToken), cancellationToken);
         return true;
     }
 
@@ -66,7 +66,7 @@ public sealed class OpenInferenceService(
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
         PredictionService.EnsureServedInProcess(card);
-        var selected = SelectVersion(card, version);
+        var selected = await SelectVersionAsync(card, version, cancellationToken);
 
         using var request = await JsonBody.ParseAsync(body, contentLength, options.Value.Serving.MaxRequestBytes, cancellationToken);
         using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
@@ -85,7 +85,7 @@ public sealed class OpenInferenceService(
         return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
     }
 
-    private static int SelectVersion(ModelCard card, string? version)
+    private async ValueTask<int> SelectVersionAsync(ModelCard card, string? version, CancellationToken cancellationToken)
     {
         if (version is not null)
         {
@@ -99,8 +99,10 @@ public sealed class OpenInferenceService(
             return champion;
         }
 
-        return card.LatestVersion > 0
-            ? card.LatestVersion
+        // The newest *registered* version: LatestVersion may name an upload still in flight (or one that failed).
+        var versions = await registry.ListVersionsAsync(card.Name, cancellationToken);
+        return versions.Count > 0
+            ? versions.Max(v => v.Version)
             : throw ProblemException.NotFound("No versions", $"Model '{card.Name}' has no versions yet.");
     }
 }

@@ -15,6 +15,7 @@ namespace Stratus.Serving.Registry;
 public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOptions> options, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, (ModelCard Card, long ExpiresAt)> _cards = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
 
     /// <summary>The card, or a 404 problem when there is no such model.</summary>
     public async ValueTask<ModelCard> GetCardAsync(string name, CancellationToken cancellationToken)
@@ -27,13 +28,28 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
 
         // Unknown names are not cached: callers cannot grow this cache with made-up names.
         ResourceName.Require(name, "model");
+        var generation = _generations.GetValueOrDefault(name);
         var card = (await registry.GetCardAsync(name, cancellationToken))?.Value ?? throw ModelNotFound(name);
-        var ttl = TimeSpan.FromSeconds(options.Value.Serving.CardCacheSeconds);
-        _cards[name] = (card, now + (long)(ttl.TotalSeconds * clock.TimestampFrequency));
+
+        // Cache it only if no change went through this instance while it was being read.
+        if (_generations.GetValueOrDefault(name) == generation)
+        {
+            var ttl = TimeSpan.FromSeconds(options.Value.Serving.CardCacheSeconds);
+            _cards[name] = (card, now + (long)(ttl.TotalSeconds * clock.TimestampFrequency));
+            if (_generations.GetValueOrDefault(name) != generation)
+            {
+                _cards.TryRemove(name, out _); // invalidated while being stored
+            }
+        }
+
         return card;
     }
 
-    public void Invalidate(string name) => _cards.TryRemove(name, out _);
+    public void Invalidate(string name)
+    {
+        _generations.AddOrUpdate(name, 1, (_, g) => g + 1);
+        _cards.TryRemove(name, out _);
+    }
 
     public static ProblemException ModelNotFound(string name) =>
         ProblemException.NotFound("Model not found", $"There is no model named '{name}'.");

@@ -41,6 +41,22 @@ public sealed class DatasetEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task Bodies_beyond_the_servers_default_30_MB_cap_reach_stratus_limits()
+    {
+        // Kestrel alone would answer 413 above 30,000,000 bytes; Stratus lifts that and applies its own limits.
+        var csv = new System.Text.StringBuilder("a,b\n", 32_100_000);
+        while (csv.Length < 32_000_000)
+        {
+            csv.Append("1,2\n");
+        }
+
+        using var admin = fixture.Client();
+        var response = await admin.PutAsync("/api/datasets/ds-large", Csv(csv.ToString()));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(7_999_999, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rows").GetInt32());
+    }
+
+    [Fact]
     public async Task Bad_datasets_are_rejected_and_nothing_is_stored()
     {
         using var admin = fixture.Client();

@@ -151,18 +151,23 @@ public sealed class PredictEndToEndTests(RunnerFixture fixture)
         Assert.Equal("/api/models/e2e-card", created.Headers.Location?.OriginalString);
         var etag = created.Headers.ETag!.Tag;
 
-        var updated = await admin.PutAsJsonAsync("/api/models/e2e-card", new { description = "second" });
+        // PUT replaces the card's descriptive fields (omitted ones reset); versions and aliases are kept.
+        var updated = await admin.PutAsJsonAsync("/api/models/e2e-card", new { description = "second", task = "regression" });
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         var card = await updated.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("second", card.GetProperty("description").GetString());
         Assert.Equal("regression", card.GetProperty("task").GetString());
-        Assert.Equal("revenue", card.GetProperty("businessMetric").GetString());
+        Assert.False(card.TryGetProperty("businessMetric", out _));
 
         using var stale = new HttpRequestMessage(HttpMethod.Put, "/api/models/e2e-card") { Content = JsonContent.Create(new { description = "third" }) };
         stale.Headers.TryAddWithoutValidation("If-Match", etag);
         var conflict = await admin.SendAsync(stale);
         Assert.Equal(HttpStatusCode.PreconditionFailed, conflict.StatusCode);
         Assert.Equal("application/problem+json", conflict.Content.Headers.ContentType?.MediaType);
+
+        using var missing = new HttpRequestMessage(HttpMethod.Put, "/api/models/e2e-card-missing") { Content = JsonContent.Create(new { description = "x" }) };
+        missing.Headers.TryAddWithoutValidation("If-Match", "*");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await admin.SendAsync(missing)).StatusCode);
 
         var list = await admin.GetFromJsonAsync<JsonElement>("/api/models");
         Assert.Contains(list.GetProperty("models").EnumerateArray(), m => m.GetProperty("name").GetString() == "e2e-card");

@@ -28,7 +28,7 @@ public sealed class TableModelRegistryTests(AzuriteFixture azurite) : IClassFixt
         await AddVersionAsync(registry, "races", await registry.AllocateVersionAsync("races"));
 
         var work = Enumerable.Range(0, 8).Select(i => (Task)Task.Run(() => Registry().SetAliasAsync("races", $"a{i}", 1)))
-            .Concat(Enumerable.Range(0, 4).Select(i => (Task)Task.Run(() => Registry().UpsertCardAsync(new ModelCardUpdate { Name = "races", BusinessMetric = $"m{i}" }))));
+            .Concat(Enumerable.Range(0, 4).Select(i => (Task)Task.Run(() => Registry().UpsertCardAsync(new ModelCardUpdate { Name = "races", Description = "v0", BusinessMetric = $"m{i}" }))));
         await Task.WhenAll(work);
 
         var card = (await registry.GetCardAsync("races"))!.Value;
@@ -51,6 +51,15 @@ public sealed class TableModelRegistryTests(AzuriteFixture azurite) : IClassFixt
         var missing = await Assert.ThrowsAsync<ProblemException>(() => registry.SetAliasAsync("etags", "champion", 3));
         Assert.Equal(404, missing.Status);
         Assert.Equal("two", (await registry.GetCardAsync("etags"))!.Value.Description);
+    }
+
+    [Fact]
+    public async Task Large_documents_are_split_across_properties()
+    {
+        var registry = Registry();
+        var features = Enumerable.Range(0, 4000).Select(i => $"feature_number_{i:D5}").ToArray(); // ~90K characters of JSON
+        await registry.UpsertCardAsync(new ModelCardUpdate { Name = "wide", FeatureNames = features });
+        Assert.Equal(features, (await registry.GetCardAsync("wide"))!.Value.FeatureNames!);
     }
 
     [Fact]
