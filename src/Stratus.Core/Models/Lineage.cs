@@ -14,9 +14,17 @@ public sealed record Lineage
     public string? DatasetVersion { get; init; }
     public string? DatasetSha256 { get; init; }
     public string? Algorithm { get; init; }
-    public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
+    public IReadOnlyDictionary<string, double>? Parameters { get; init; }
     public int? Seed { get; init; }
 
     /// <summary>Informational version of the code that produced the artifact (includes the git commit).</summary>
     public string? CodeVersion { get; init; }
+
+    /// <summary>The fully resolved spec of the run; with <see cref="CandidateIndex"/> it reproduces this version.</summary>
+    public Training.TrainingSpec? Spec { get; init; }
+
+    public int? CandidateIndex { get; init; }
+    public string? MlNetVersion { get; init; }
+    public string? OnnxRuntimeVersion { get; init; }
+    public long? TrainingDurationMs { get; init; }
 }

@@ -15,4 +15,16 @@ public sealed record ModelVersion
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     public required Lineage Lineage { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// Friendly prediction keys → ONNX output names (e.g. <c>label</c> → <c>PredictedLabel.output</c>), set for
+    /// models Stratus trains; predict then answers with these keys. Null: raw output names.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
+    /// <summary>Class labels in score order (multiclass), so probabilities can be keyed by class.</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
+    /// <summary>Per-feature training distributions for drift monitoring.</summary>
+    public IReadOnlyList<Training.FeatureBaseline>? Baseline { get; init; }
 }

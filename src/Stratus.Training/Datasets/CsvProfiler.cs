@@ -64,6 +64,14 @@ public static class CsvProfiler
         return new Profile(rows, header.Select((name, i) => new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)).ToArray());
     }
 
+    /// <summary>The header fields of a CSV that has already been validated.</summary>
+    public static string[] ReadHeader(string path)
+    {
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        using var parser = new CsvParser(reader, CultureInfo.InvariantCulture);
+        return parser.Read() ? parser.Record! : [];
+    }
+
     private static bool Next(CsvParser parser)
     {
         try

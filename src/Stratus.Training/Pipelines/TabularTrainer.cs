@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Stratus.Core.Datasets;
+using Stratus.Core.Models;
+using Stratus.Core.Training;
+using Stratus.Training.Algorithms;
+
+namespace Stratus.Training.Pipelines;
+
+/// <summary>
+/// Trains one candidate of a spec on a local copy of the dataset, exports it to ONNX, checks that ONNX Runtime
+/// reproduces ML.NET's scores on the holdout, and computes the metrics on the exported model — so the metrics
+/// describe exactly what will be served.
+/// </summary>
+public static class TabularTrainer
+{
+    internal const string LabelColumn = "__label__";
+    internal const string FeaturesColumn = "__features__";
+
+    /// <summary>Largest tolerated ML.NET vs ONNX score difference on the holdout (see <see cref="MetricNames.OnnxParity"/>).</summary>
+    public const double ParityTolerance = 1e-4;
+
+    public sealed record Result(
+        byte[] Onnx,
+        IReadOnlyDictionary<string, double> Metrics,
+        IReadOnlyDictionary<string, string> Outputs,
+        IReadOnlyList<string>? Classes,
+        IReadOnlyList<FeatureBaseline> Baseline,
+        long DurationMs);
+
+    public static Result Train(TrainingSpec spec, int candidateIndex, string csvPath)
+    {
+        var started = Stopwatch.StartNew();
+        var candidate = spec.Candidates[candidateIndex];
+        var ml = new MLContext(spec.Seed);
+        var data = Load(ml, spec, csvPath, withLabel: true);
+        data = PrepareLabel(ml, spec.Task, data);
+        var split = ml.Data.TrainTestSplit(data, spec.HoldoutFraction, seed: spec.Seed);
+
+        var pipeline = Featurize(ml, spec)
+            .Append(AlgorithmCatalog.Create(ml, spec.Task, candidate.Algorithm, candidate.Params, LabelColumn, FeaturesColumn, spec.Seed));
+        var model = spec.Task == ModelTask.MulticlassClassification
+            ? pipeline.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(split.TrainSet)
+            : (ITransformer)pipeline.Fit(split.TrainSet);
+
+        var outputs = spec.Task switch
+        {
+            ModelTask.BinaryClassification => new[] { "PredictedLabel", "Probability", "Score" },
+            ModelTask.MulticlassClassification => ["PredictedLabel", "Score"],
+            _ => ["Score"],
+        };
+        byte[] onnx;
+        using (var stream = new MemoryStream())
+        {
+            ml.Model.ConvertToOnnx(model, Load(ml, spec, csvPath, withLabel: false), stream, outputs);
+            onnx = stream.ToArray();
+        }
+
+        var holdout = Holdout.Read(spec, split.TestSet);
+        using var scorer = new OnnxScorer(onnx);
+        var scores = scorer.Score(holdout);
+        var metrics = new Dictionary<string, double>(MetricCalculator.Compute(spec.Task, holdout, scores), StringComparer.Ordinal)
+        {
+            [MetricNames.OnnxParity] = Parity(spec.Task, model.Transform(split.TestSet), scores),
+        };
+        if (metrics[MetricNames.OnnxParity] > ParityTolerance)
+        {
+            throw new InvalidOperationException($"ONNX export does not match ML.NET on the holdout (largest relative difference {metrics[MetricNames.OnnxParity]:G3}).");
+        }
+
+        return new Result(onnx, metrics, scorer.FriendlyOutputs(spec.Task), holdout.Classes, BaselineBuilder.Build(spec, split.TrainSet), started.ElapsedMilliseconds);
+    }
+
+    /// <summary>Scores an existing ONNX model (e.g. the champion) on this spec's holdout; null when it does not take these features.</summary>
+    public static IReadOnlyDictionary<string, double>? Evaluate(TrainingSpec spec, string csvPath, byte[] onnx)
+    {
+        var ml = new MLContext(spec.Seed);
+        var data = PrepareLabel(ml, spec.Task, Load(ml, spec, csvPath, withLabel: true));
+        var split = ml.Data.TrainTestSplit(data, spec.HoldoutFraction, seed: spec.Seed);
+        var holdout = Holdout.Read(spec, split.TestSet);
+        using var scorer = new OnnxScorer(onnx);
+        return scorer.Accepts(spec) ? MetricCalculator.Compute(spec.Task, holdout, scorer.Score(holdout)) : null;
+    }
+
+    private static IDataView Load(MLContext ml, TrainingSpec spec, string csvPath, bool withLabel)
+    {
+        var names = Datasets.CsvProfiler.ReadHeader(csvPath);
+        var columns = spec.Features
+            .Select(f => new TextLoader.Column(f.Name, f.Type == DatasetColumn.Number ? DataKind.Single : DataKind.String, Array.IndexOf(names, f.Name)))
+            .ToList();
+        if (withLabel)
+        {
+            columns.Add(new TextLoader.Column(LabelColumn, LabelKind(spec), Array.IndexOf(names, spec.Label)));
+        }
+
+        return ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = [.. columns],
+            HasHeader = true,
+            Separators = [','],
+            AllowQuoting = true,
+            MissingRealsAsNaNs = true,
+            TrimWhitespace = true,
+        }).Load(csvPath);
+
+        static DataKind LabelKind(TrainingSpec spec) => spec.Task switch
+        {
+            ModelTask.BinaryClassification => DataKind.Boolean,
+            ModelTask.MulticlassClassification => spec.LabelType == DatasetColumn.Number ? DataKind.Single : DataKind.String,
+            _ => DataKind.Single,
+        };
+    }
+
+    private static IDataView PrepareLabel(MLContext ml, ModelTask task, IDataView data) =>
+        task == ModelTask.MulticlassClassification
+            ? ml.Transforms.Conversion.MapValueToKey(LabelColumn).Fit(data).Transform(data)
+            : data;
+
+    private static IEstimator<ITransformer> Featurize(MLContext ml, TrainingSpec spec)
+    {
+        var numeric = spec.Features.Where(f => f.Type == DatasetColumn.Number).Select(f => f.Name).ToArray();
+        var text = spec.Features.Where(f => f.Type != DatasetColumn.Number).Select(f => f.Name).ToArray();
+        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        var parts = new List<string>();
+        if (numeric.Length > 0)
+        {
+            chain = chain.Append(ml.Transforms.Concatenate("__numeric__", numeric))
+                .Append(ml.Transforms.ReplaceMissingValues("__numeric__", replacementMode: Microsoft.ML.Transforms.MissingValueReplacingEstimator.ReplacementMode.Mean));
+            parts.Add("__numeric__");
+        }
+
+        foreach (var column in text)
+        {
+            chain = chain.Append(ml.Transforms.Categorical.OneHotEncoding($"__onehot_{column}__", column));
+            parts.Add($"__onehot_{column}__");
+        }
+
+        return chain.Append(ml.Transforms.Concatenate(FeaturesColumn, [.. parts]))
+            .Append(ml.Transforms.NormalizeMinMax(FeaturesColumn));
+    }
+
+    private static double Parity(ModelTask task, IDataView predictions, OnnxScorer.Scores onnx)
+    {
+        var column = task == ModelTask.BinaryClassification ? "Probability" : "Score";
+        var expected = task == ModelTask.MulticlassClassification
+            ? predictions.GetColumn<VBuffer<float>>(column).SelectMany(v => v.DenseValues()).ToArray()
+            : predictions.GetColumn<float>(column).ToArray();
+        var actual = onnx.Values;
+        if (expected.Length != actual.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var max = 0.0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            max = Math.Max(max, Math.Abs(expected[i] - actual[i]) / Math.Max(1, Math.Abs(expected[i])));
+        }
+
+        return max;
+    }
+}
