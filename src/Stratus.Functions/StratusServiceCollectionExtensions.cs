@@ -1,3 +1,4 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -5,9 +6,12 @@ using OpenTelemetry.Metrics;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
+using Stratus.Core.Http;
 using Stratus.Serving;
 using Stratus.Storage;
+using Stratus.Functions.Http;
 using Stratus.Training.Datasets;
+using Stratus.Training.Runs;
 
 namespace Stratus.Functions;
 
@@ -26,7 +30,15 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
         services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
         services.TryAddSingleton<DatasetService>();
+        services.TryAddSingleton<DatasetCache>();
+        services.TryAddSingleton<TrainingWorkflow>();
+        services.TryAddSingleton<RetrainPlanner>();
+        services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         services.AddStratusServing();
+
+        // Orchestration inputs and outputs use the API's JSON conventions, so a run's output reads the same
+        // through the status endpoint as every other response. (The local runner applies the same options.)
+        services.Configure<WorkerOptions>(o => o.Serializer = new Azure.Core.Serialization.JsonObjectSerializer(StratusJson.Options));
 
         // Metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
         var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));

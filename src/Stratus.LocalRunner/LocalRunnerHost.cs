@@ -84,6 +84,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             // the engine and Azurite go down with it.
             builder.Services.AddHostedService(_ => new OwnedServices(engine, azurite, bootLoggers));
             builder.Services.AddSingleton(clients);
+            builder.Services.AddSingleton<Stratus.Functions.Http.IDurableHttpLinks, LocalDurableHttpLinks>();
             builder.Services.AddStratus(builder.Configuration);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddSingleton<KeyAuthorization>();
@@ -92,6 +93,9 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
             IServiceProvider? root = null;
             var channel = engine.Channel;
+            var converter = new Microsoft.DurableTask.Converters.JsonDataConverter(Stratus.Core.Http.StratusJson.Options);
+            builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = converter);
+            builder.Services.Configure<DurableTaskClientOptions>(o => o.DataConverter = converter);
             builder.Services.AddDurableTaskWorker(w =>
             {
                 w.UseGrpc(channel);
@@ -106,6 +110,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var app = built = builder.Build();
             root = app.Services;
             HttpFunctionEndpoints.Map(app, catalog);
+            DurableHttpEndpoints.Map(app);
 
             if (options.SeedDemoModels)
             {

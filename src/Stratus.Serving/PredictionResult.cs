@@ -7,7 +7,7 @@ namespace Stratus.Serving;
 /// <c>{"model", "version", "requestId", "predictions": [...]}</c>: one object per row keyed by output name,
 /// a scalar where the output holds one value per row, else that row's array.
 /// </summary>
-public sealed class PredictionResult(string model, int version, string requestId, int rows, IReadOnlyList<TensorData> outputs) : IJsonWritable
+public sealed class PredictionResult(string model, int version, string requestId, int rows, IReadOnlyList<TensorData> outputs, FriendlyOutputs? friendly = null) : IJsonWritable
 {
     public string Model { get; } = model;
     public int Version { get; } = version;
@@ -22,6 +22,14 @@ public sealed class PredictionResult(string model, int version, string requestId
         writer.WriteNumber("version", Version);
         writer.WriteString("requestId", RequestId);
         writer.WriteStartArray("predictions");
+        if (friendly is not null)
+        {
+            friendly.Write(writer, Outputs, Rows);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            return;
+        }
+
         for (var row = 0; row < Rows; row++)
         {
             writer.WriteStartObject();

@@ -62,7 +62,7 @@ public sealed class PredictionService(
             }
         }
 
-        return new PredictionResult(name, version, requestId, rows, outputs);
+        return new PredictionResult(name, version, requestId, rows, outputs, model.Friendly);
     }
 
     /// <summary>Until the GPU tier exists, gpu-tier models are refused rather than run on the function's CPU.</summary>

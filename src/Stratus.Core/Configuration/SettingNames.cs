@@ -16,4 +16,7 @@ public static class SettingNames
     public const string TaskHub = "Stratus:TaskHub";
 
     public const string DefaultTaskHub = "stratus";
+
+    /// <summary>NCRONTAB (six fields) of scheduled retraining; a flat name so the Functions host resolves it in %…%.</summary>
+    public const string RetrainSchedule = "STRATUS_RETRAIN_SCHEDULE";
 }

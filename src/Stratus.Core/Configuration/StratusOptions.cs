@@ -11,6 +11,7 @@ public sealed class StratusOptions
     public ServingOptions Serving { get; set; } = new();
     public RegistryOptions Registry { get; set; } = new();
     public DatasetOptions Datasets { get; set; } = new();
+    public RetrainingOptions Retraining { get; set; } = new();
 }
 
 public sealed class ServingOptions
@@ -41,4 +42,10 @@ public sealed class DatasetOptions
 {
     /// <summary>Largest CSV upload accepted (413 beyond).</summary>
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
+}
+
+public sealed class RetrainingOptions
+{
+    /// <summary>How many models RetrainAll trains at once.</summary>
+    public int MaxParallelism { get; set; } = 4;
 }

@@ -17,6 +17,14 @@ public static class Routes
     public const string Alias = "api/models/{name}/aliases/{alias}";
     public const string Predict = "api/models/{name}/predict";
 
+    public const string Train = "api/models/{name}/train";
+    public const string Reproduce = "api/models/{name}/versions/{version:int}/reproduce";
+    public const string Runs = "api/runs";
+    public const string Retrain = "api/retrain";
+
+    /// <summary>The Durable Functions HTTP API the host serves (and the local runner reproduces) for check-status links.</summary>
+    public const string DurableInstance = "runtime/webhooks/durabletask/instances/{instanceId}";
+
     public const string Datasets = "api/datasets";
     public const string Dataset = "api/datasets/{name}";
 

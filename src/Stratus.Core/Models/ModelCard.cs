@@ -20,6 +20,9 @@ public sealed record ModelCard
     /// <summary>Alias → version. <see cref="Aliases.Champion"/> is what predict serves by default.</summary>
     public IReadOnlyDictionary<string, int> Aliases { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>How scheduled retraining retrains this model; null: it is not retrained.</summary>
+    public Training.RetrainingPolicy? Retraining { get; init; }
+
     /// <summary>Highest version number allocated so far; 0 when none.</summary>
     public int LatestVersion { get; init; }
 

@@ -13,6 +13,7 @@ public sealed record ModelCardUpdate
     public string? BusinessMetric { get; init; }
     public string? MlMetric { get; init; }
     public IReadOnlyList<string>? FeatureNames { get; init; }
+    public Training.RetrainingPolicy? Retraining { get; init; }
 
     public void Validate()
     {
@@ -20,6 +21,11 @@ public sealed record ModelCardUpdate
         if (Description is { Length: > 4096 })
         {
             throw ProblemException.BadRequest("Invalid model card", "'description' must be at most 4096 characters.");
+        }
+
+        if (Retraining is { Spec.Dataset: null or "" })
+        {
+            throw ProblemException.BadRequest("Invalid model card", "'retraining.spec.dataset' is required.");
         }
 
         if (FeatureNames is null)
@@ -58,6 +64,7 @@ public sealed record ModelCardUpdate
             BusinessMetric = BusinessMetric,
             MlMetric = MlMetric,
             FeatureNames = FeatureNames,
+            Retraining = Retraining,
             CreatedAt = now,
             UpdatedAt = now,
         }
@@ -70,6 +77,7 @@ public sealed record ModelCardUpdate
             BusinessMetric = BusinessMetric,
             MlMetric = MlMetric,
             FeatureNames = FeatureNames,
+            Retraining = Retraining,
             UpdatedAt = now,
         };
 }

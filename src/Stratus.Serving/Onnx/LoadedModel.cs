@@ -30,6 +30,7 @@ public sealed class LoadedModel : IDisposable
         RowWidth = offset;
         BatchDimensionFixed = Inputs.Any(i => i.FixedBatch);
         UnbindableInput = Inputs.FirstOrDefault(i => !i.RowBindable);
+        Friendly = FriendlyOutputs.For(version);
         ColumnSlot = new int[RowWidth];
         ColumnInner = new int[RowWidth];
         for (var s = 0; s < Inputs.Count; s++)
@@ -78,6 +79,9 @@ public sealed class LoadedModel : IDisposable
     public bool BatchDimensionFixed { get; }
 
     public long SizeBytes => Version.SizeBytes;
+
+    /// <summary>How predict names this model's outputs (null: raw output names).</summary>
+    public FriendlyOutputs? Friendly { get; }
 
     /// <summary>The first input that rows cannot fill (images, dynamic inner shapes, strings); null when rows work.</summary>
     public InputSlot? UnbindableInput { get; }
@@ -169,7 +173,7 @@ public sealed class InputSlot
             Dimensions = dims,
             RowWidth = width,
             FixedBatch = dims.Length > 0 && dims[0] > 0,
-            RowBindable = staticRow && TensorTypes.IsNumericOrBool(type),
+            RowBindable = staticRow && (TensorTypes.IsNumericOrBool(type) || type == TensorElementType.String),
         };
     }
 }

@@ -65,7 +65,8 @@ public sealed class ModelManagementService(
     /// signature, and only then allocates a version number and writes the blob and the version record.
     /// Nothing reaches storage for a rejected upload.
     /// </summary>
-    public async Task<ModelVersion> UploadVersionAsync(string name, Stream body, long? contentLength, Lineage? lineage, CancellationToken cancellationToken)
+    /// <param name="enrich">Adds what the caller knows beyond the bytes (metrics, outputs, baselines) before the record is written.</param>
+    public async Task<ModelVersion> UploadVersionAsync(string name, Stream body, long? contentLength, Lineage? lineage, CancellationToken cancellationToken, Func<ModelVersion, ModelVersion>? enrich = null)
     {
         ResourceName.Require(name, "model");
         var max = options.Value.Registry.MaxUploadBytes;
@@ -107,6 +108,7 @@ public sealed class ModelManagementService(
                 Lineage = lineage ?? new Lineage { Source = Lineage.UploadSource },
                 CreatedAt = clock.GetUtcNow(),
             };
+            version = enrich?.Invoke(version) ?? version;
             await registry.AddVersionAsync(version, cancellationToken);
             catalog.Invalidate(name);
             logger.LogInformation("Registered {Model} version {Version} ({SizeBytes} bytes, sha256 {Sha256})", name, number, size, sha256);

@@ -107,7 +107,8 @@ public static class RowBinder
         if (!TensorData.TrySet(tensors[slot].Data, row * width + inner, value))
         {
             var type = TensorTypes.OnnxName(model.Inputs[slot].Type);
-            throw Invalid($"{field} must be a {(type == "bool" ? "boolean" : type + " number")}, not {Show(value)}.");
+            var expected = type switch { "bool" => "boolean", "string" => "string", _ => type + " number" };
+            throw Invalid($"{field} must be a {expected}, not {Show(value)}.");
         }
     }
 

@@ -1,0 +1,39 @@
+namespace Stratus.Core.Training;
+
+// Inputs and outputs of the training orchestrations and activities. Small on purpose: they are stored in
+// orchestration history, so artifacts travel through blob storage and only their paths travel here.
+
+public sealed record TrainInput(string RunId, string Model, TrainingSpec Spec);
+
+public sealed record CandidateInput(string RunId, string Model, TrainingSpec Spec, int Index);
+
+public sealed record ChampionInput(string Model, TrainingSpec Spec);
+
+public sealed record RegisterInput(string RunId, string Model, TrainingSpec Spec, CandidateResult Winner);
+
+public sealed record AliasInput(string Model, string Alias, int Version);
+
+/// <summary>Which alias a new version gets, and why.</summary>
+public sealed record PromotionDecision(string Alias, bool Promoted, string Reason);
+
+/// <summary>One model in a RetrainAll run: its spec, or why it could not be planned.</summary>
+public sealed record RetrainTarget(string Model, TrainingSpec? Spec, string? Error = null);
+
+public sealed record RetrainInput(string RunId, int MaxParallelism);
+
+public sealed record RetrainSummary(string Model, int? Version, bool Promoted, double? MetricDelta, string? Metric, string? Error);
+
+public sealed record RetrainOutput(string RunId, int Due, int Succeeded, int Failed, IReadOnlyList<RetrainSummary> Models);
+
+/// <summary>The answer of <c>POST …/versions/{v}/reproduce</c>.</summary>
+public sealed record ReproduceResult(
+    string Model,
+    int Version,
+    bool Match,
+    bool Sha256Match,
+    bool MetricsMatch,
+    string OriginalSha256,
+    string ReproducedSha256,
+    IReadOnlyDictionary<string, double> OriginalMetrics,
+    IReadOnlyDictionary<string, double> ReproducedMetrics,
+    string? Note);

@@ -1,0 +1,18 @@
+namespace Stratus.Core.Training;
+
+/// <summary>Instance ids of training runs: <c>train-{model}-{run}</c>, so a model's runs list by prefix.</summary>
+public static class TrainingRuns
+{
+    public static string Prefix(string model) => $"train-{model}-";
+
+    public static string NewId(string model) => Prefix(model) + Guid.NewGuid().ToString("N")[..12];
+}
+
+/// <summary>A card's retraining policy: which data and spec the scheduled retraining reuses.</summary>
+public sealed record RetrainingPolicy
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The training request to repeat; its <c>dataset</c> is a name (latest version each time) or name@version (fixed).</summary>
+    public required TrainRequest Spec { get; init; }
+}

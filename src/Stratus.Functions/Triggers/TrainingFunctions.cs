@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Core.Models;
+using Stratus.Core.Training;
+using Stratus.Functions.Http;
+using Stratus.Functions.Orchestrations;
+using Stratus.Training.Runs;
+
+namespace Stratus.Functions.Triggers;
+
+/// <summary>Training, runs, reproduction and on-demand retraining.</summary>
+public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLinks links, IOptions<StratusOptions> options)
+{
+    [Function(nameof(StartTraining))]
+    public async Task<IActionResult> StartTraining(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.Train)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBodies.ReadJsonAsync<TrainRequest>(request, cancellationToken);
+        var spec = await workflow.PrepareAsync(name, body, cancellationToken);
+        var id = TrainingRuns.NewId(name);
+        await durable.ScheduleNewOrchestrationInstanceAsync(TrainModelOrchestrator.Name, new TrainInput(id, name, spec), new StartOrchestrationOptions(id), cancellationToken);
+        return DurableHttpResults.Accepted(links.CreatePayload(durable, request, id));
+    }
+
+    [Function(nameof(ListRuns))]
+    public async Task<IActionResult> ListRuns(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Runs)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var model = request.Query["model"].FirstOrDefault();
+        var prefix = model is null ? "train-" : TrainingRuns.Prefix(ResourceName.Require(model, "model"));
+        var runs = new List<object>();
+        await foreach (var run in durable.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = prefix, FetchInputsAndOutputs = false }).WithCancellation(cancellationToken))
+        {
+            runs.Add(new
+            {
+                id = run.InstanceId,
+                name = run.Name,
+                runtimeStatus = run.RuntimeStatus.ToString(),
+                createdTime = run.CreatedAt,
+                lastUpdatedTime = run.LastUpdatedAt,
+                customStatus = run.SerializedCustomStatus is { } status ? System.Text.Json.JsonDocument.Parse(status).RootElement : (object?)null,
+            });
+        }
+
+        return ApiResults.Json(new { runs });
+    }
+
+    [Function(nameof(ReproduceVersion))]
+    public async Task<IActionResult> ReproduceVersion(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.Reproduce)] HttpRequest request,
+        string name,
+        int version,
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await workflow.ReproduceAsync(name, version, cancellationToken));
+
+    [Function(nameof(RetrainNow))]
+    public async Task<IActionResult> RetrainNow(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.Retrain)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var id = "retrain-" + Guid.NewGuid().ToString("N")[..12];
+        await durable.ScheduleNewOrchestrationInstanceAsync(RetrainAllOrchestrator.Name, new RetrainInput(id, options.Value.Retraining.MaxParallelism), new StartOrchestrationOptions(id), cancellationToken);
+        return DurableHttpResults.Accepted(links.CreatePayload(durable, request, id));
+    }
+}
