@@ -72,7 +72,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             engine = await LocalDurableEngine.StartAsync(
                 new DurableEngineOptions(storage, builder.Configuration[SettingNames.TaskHub] ?? SettingNames.DefaultTaskHub)
                 {
-                    WorkItemVisibilityTimeout = options.WorkItemVisibilityTimeout,
+                    WorkItemVisibilityTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue(SettingNames.LocalEngineVisibilityTimeout, 30)),
                 },
                 bootLoggers,
                 cancellationToken);
@@ -112,12 +112,13 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             HttpFunctionEndpoints.Map(app, catalog);
             DurableHttpEndpoints.Map(app);
 
+            await app.StartAsync(cancellationToken);
             if (options.SeedDemoModels)
             {
-                await app.Services.GetRequiredService<DemoModelSeeder>().SeedIfEmptyAsync(options.SamplesDirectory, cancellationToken);
+                // After start: the demo models are trained by the orchestration, which needs the worker running.
+                await app.Services.GetRequiredService<DemoModelSeeder>().SeedIfEmptyAsync(options.Root, cancellationToken);
             }
 
-            await app.StartAsync(cancellationToken);
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
                 address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());

@@ -18,8 +18,6 @@ public sealed record LocalRunnerOptions
 
     public string ToolsDirectory => Path.Combine(Root, ".tools");
 
-    public string SamplesDirectory => Path.Combine(Root, "samples", "models");
-
     public bool SeedDemoModels { get; init; } = true;
 
     /// <summary>Settings applied over local.settings and the environment (tests use it for storage and keys).</summary>
@@ -27,7 +25,4 @@ public sealed record LocalRunnerOptions
 
     /// <summary>The assembly whose <c>[Function]</c> methods are hosted.</summary>
     public Assembly FunctionsAssembly { get; init; } = typeof(Stratus.Functions.StratusServiceCollectionExtensions).Assembly;
-
-    /// <summary>Visibility timeout of the engine's queues: how soon a crashed run's work is picked up again.</summary>
-    public TimeSpan WorkItemVisibilityTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

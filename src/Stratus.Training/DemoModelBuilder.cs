@@ -42,7 +42,7 @@ public static class DemoModelBuilder
         WriteCard(directory, new
         {
             name = "breast-cancer",
-            description = "Demo: FastTree binary classifier on the UCI Wisconsin breast cancer data (1 = benign). Trained by DemoModelBuilder.",
+            description = "Demo: FastTree binary classifier on the UCI Wisconsin breast cancer data (1 = benign). Trained by Stratus (samples/models/breast-cancer/train.json).",
             task = "binary-classification",
             tier = "cpu",
             businessObjective = "Flag likely malignant biopsies for priority review",
@@ -72,7 +72,7 @@ public static class DemoModelBuilder
         WriteCard(directory, new
         {
             name = "iris",
-            description = "Demo: L-BFGS maximum entropy classifier on Fisher's iris data (0 setosa, 1 versicolor, 2 virginica). Trained by DemoModelBuilder.",
+            description = "Demo: L-BFGS maximum entropy classifier on Fisher's iris data (0 setosa, 1 versicolor, 2 virginica). Trained by Stratus (samples/models/iris/train.json).",
             task = "multiclass-classification",
             tier = "cpu",
             businessObjective = "Sort flowers into species",

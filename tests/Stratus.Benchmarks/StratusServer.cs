@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Configuration;
+using Stratus.Core.Models;
+using Stratus.Serving.Registry;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Azurite;
 
@@ -18,6 +20,7 @@ public static class StratusServer
         {
             Root = BenchmarkOptions.Root,
             Url = options.Url,
+            SeedDemoModels = false,
             Overrides = new Dictionary<string, string?>
             {
                 [SettingNames.Storage] = azurite.ConnectionString,
@@ -26,6 +29,15 @@ public static class StratusServer
                 ["Logging:LogLevel:Default"] = "Warning",
             },
         });
+        // The same ONNX file the raw and minimal references load, registered the way users upload models.
+        var models = runner.Services.GetRequiredService<ModelManagementService>();
+        await models.UpsertCardAsync("breast-cancer", new ModelCardUpdate { Name = "breast-cancer", Task = ModelTask.BinaryClassification }, null, CancellationToken.None);
+        await using (var onnx = File.OpenRead(BenchmarkOptions.ModelPath))
+        {
+            var version = await models.UploadVersionAsync("breast-cancer", onnx, onnx.Length, null, CancellationToken.None);
+            await models.SetAliasAsync("breast-cancer", Aliases.Champion, version.Version, CancellationToken.None);
+        }
+
         Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key})");
         await runner.WaitForShutdownAsync();
         Directory.Delete(data, recursive: true);

@@ -17,6 +17,12 @@ public static class SettingNames
 
     public const string DefaultTaskHub = "stratus";
 
+    /// <summary>
+    /// Local runner only: seconds before work a crashed runner held is delivered again (resume time after a
+    /// restart). Keep it above the longest activity: the local engine does not renew activity locks.
+    /// </summary>
+    public const string LocalEngineVisibilityTimeout = "Stratus:LocalEngine:VisibilityTimeoutSeconds";
+
     /// <summary>NCRONTAB (six fields) of scheduled retraining; a flat name so the Functions host resolves it in %…%.</summary>
     public const string RetrainSchedule = "STRATUS_RETRAIN_SCHEDULE";
 }

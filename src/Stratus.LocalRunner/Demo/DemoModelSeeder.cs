@@ -1,49 +1,88 @@
 using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
+using Stratus.Core.Training;
+using Stratus.Functions.Orchestrations;
 using Stratus.Serving.Registry;
+using Stratus.Training.Datasets;
+using Stratus.Training.Runs;
 
 namespace Stratus.LocalRunner.Demo;
 
 /// <summary>
-/// On first start with an empty registry, registers the demo models shipped in <c>samples/models</c>
-/// (card.json + model.onnx, made by <c>make-demo-models</c>) and makes each version 1 its champion.
+/// On first start with an empty registry, trains the demo models through the TrainModel orchestration, as a
+/// user would: upload the dataset from <c>samples/data</c>, create the card (<c>card.json</c>) with a retraining
+/// policy, and train it with <c>train.json</c>.
 /// </summary>
-public sealed class DemoModelSeeder(IModelRegistry registry, ModelManagementService models, ILogger<DemoModelSeeder> logger)
+public sealed class DemoModelSeeder(
+    IModelRegistry registry,
+    ModelManagementService models,
+    DatasetService datasets,
+    TrainingWorkflow training,
+    DurableTaskClient durable,
+    ILogger<DemoModelSeeder> logger)
 {
-    public async Task<int> SeedIfEmptyAsync(string samplesDirectory, CancellationToken cancellationToken)
+    public async Task<int> SeedIfEmptyAsync(string root, CancellationToken cancellationToken)
     {
         await foreach (var _ in registry.ListCardsAsync(cancellationToken))
         {
             return 0; // not empty: never touch a registry someone is using
         }
 
-        if (!Directory.Exists(samplesDirectory))
-        {
-            logger.LogWarning("No demo models at {Directory}", samplesDirectory);
-            return 0;
-        }
-
-        var seeded = 0;
-        foreach (var directory in Directory.GetDirectories(samplesDirectory).Order(StringComparer.Ordinal))
+        var samples = Path.Combine(root, "samples", "models");
+        var runs = new List<(string Model, string Id)>();
+        foreach (var directory in Directory.Exists(samples) ? Directory.GetDirectories(samples).Order(StringComparer.Ordinal).ToArray() : [])
         {
             var cardPath = Path.Combine(directory, "card.json");
-            var onnxPath = Path.Combine(directory, "model.onnx");
-            if (!File.Exists(cardPath) || !File.Exists(onnxPath))
+            var trainPath = Path.Combine(directory, "train.json");
+            if (!File.Exists(cardPath) || !File.Exists(trainPath))
             {
                 continue;
             }
 
-            var update = JsonSerializer.Deserialize<ModelCardUpdate>(await File.ReadAllTextAsync(cardPath, cancellationToken), StratusJson.Options)!;
-            await models.UpsertCardAsync(update.Name, update, ifMatch: null, cancellationToken);
-            await using var onnx = File.OpenRead(onnxPath);
-            var version = await models.UploadVersionAsync(update.Name, onnx, onnx.Length, new Lineage { Source = Lineage.UploadSource, RunId = "demo-seed" }, cancellationToken);
-            await models.SetAliasAsync(update.Name, Aliases.Champion, version.Version, cancellationToken);
-            logger.LogInformation("Registered demo model {Model} v{Version} as champion", update.Name, version.Version);
-            seeded++;
+            var demo = JsonSerializer.Deserialize<DemoTraining>(await File.ReadAllTextAsync(trainPath, cancellationToken), StratusJson.Options)!;
+            await using (var csv = File.OpenRead(Path.Combine(root, "samples", "data", demo.DatasetFile)))
+            {
+                await datasets.UploadAsync(demo.Train.Dataset!, csv, csv.Length, cancellationToken);
+            }
+
+            var card = JsonSerializer.Deserialize<ModelCardUpdate>(await File.ReadAllTextAsync(cardPath, cancellationToken), StratusJson.Options)!
+                with { Retraining = new RetrainingPolicy { Spec = demo.Train } };
+            await models.UpsertCardAsync(card.Name, card, ifMatch: null, cancellationToken);
+            var spec = await training.PrepareAsync(card.Name, demo.Train, cancellationToken);
+            var id = TrainingRuns.Prefix(card.Name) + "demo";
+            await durable.ScheduleNewOrchestrationInstanceAsync(TrainModelOrchestrator.Name, new TrainInput(id, card.Name, spec), new StartOrchestrationOptions(id), cancellationToken);
+            runs.Add((card.Name, id));
         }
 
-        return seeded;
+        if (runs.Count == 0)
+        {
+            logger.LogWarning("No demo models under {Directory}", samples);
+            return 0;
+        }
+
+        logger.LogInformation("Training {Count} demo models ({Models}) through the TrainModel orchestration…", runs.Count, string.Join(", ", runs.Select(r => r.Model)));
+        foreach (var (model, id) in runs)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromMinutes(5));
+            var done = await durable.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+            if (done.RuntimeStatus == OrchestrationRuntimeStatus.Completed)
+            {
+                var output = done.ReadOutputAs<TrainOutput>()!;
+                logger.LogInformation("Demo model {Model} v{Version} trained ({Algorithm}) and made {Alias}", model, output.Version, output.Best?.Algorithm, output.Alias);
+            }
+            else
+            {
+                logger.LogError("Training demo model {Model} ended {Status}: {Failure}", model, done.RuntimeStatus, done.FailureDetails?.ErrorMessage);
+            }
+        }
+
+        return runs.Count;
     }
+
+    private sealed record DemoTraining(string DatasetFile, TrainRequest Train);
 }

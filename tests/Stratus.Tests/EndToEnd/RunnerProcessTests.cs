@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Stratus.LocalRunner.Azurite;
 using Stratus.Tests.Fixtures;
 
 namespace Stratus.Tests.EndToEnd;
 
 /// <summary>
-/// The runner as the README starts it, in its own process: it starts Azurite itself, seeds the demo models,
-/// serves predictions, and on SIGTERM stops everything it started, Azurite included.
+/// The runner as the README starts it, in its own process: it starts Azurite itself, trains the demo models
+/// through the TrainModel orchestration, serves predictions, and on SIGTERM stops everything it started.
 /// </summary>
 public sealed partial class RunnerProcessTests
 {
@@ -18,8 +19,8 @@ public sealed partial class RunnerProcessTests
         await File.WriteAllTextAsync(Path.Combine(root, "Functions.sln"), "");
         File.Copy(Path.Combine(TestPaths.Root, "local.settings.sample.json"), Path.Combine(root, "local.settings.sample.json"));
         Directory.CreateSymbolicLink(Path.Combine(root, ".tools"), TestPaths.ToolsDirectory);
-        Directory.CreateDirectory(Path.Combine(root, "samples"));
-        Directory.CreateSymbolicLink(Path.Combine(root, "samples", "models"), Path.Combine(TestPaths.Root, "samples", "models"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "samples"), Path.Combine(TestPaths.Root, "samples"));
+        await AzuriteHost.EnsureInstalledAsync(TestPaths.ToolsDirectory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
 
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Stratus.LocalRunner.dll")])
         {
