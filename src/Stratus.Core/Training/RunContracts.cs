@@ -3,7 +3,14 @@ namespace Stratus.Core.Training;
 // Inputs and outputs of the training orchestrations and activities. Small on purpose: they are stored in
 // orchestration history, so artifacts travel through blob storage and only their paths travel here.
 
-public sealed record TrainInput(string RunId, string Model, TrainingSpec Spec);
+/// <param name="NotifyInstanceId">An orchestration to tell (by external event) when this run ends; RetrainAll waits that way.</param>
+public sealed record TrainInput(string RunId, string Model, TrainingSpec Spec, string? NotifyInstanceId = null);
+
+/// <summary>What a finished TrainModel run tells the orchestration that started it.</summary>
+public sealed record TrainNotice(string NotifyInstanceId, string Model, TrainOutput? Output, string? Error)
+{
+    public static string EventName(string model) => $"trained-{model}";
+}
 
 public sealed record CandidateInput(string RunId, string Model, TrainingSpec Spec, int Index);
 

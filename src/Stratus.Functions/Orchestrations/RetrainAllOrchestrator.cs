@@ -5,8 +5,9 @@ using Stratus.Core.Training;
 namespace Stratus.Functions.Orchestrations;
 
 /// <summary>
-/// Retrains every model that is due, as TrainModel sub-orchestrations with bounded parallelism. One model's
-/// failure is recorded in the summary and does not stop the others.
+/// Retrains every model that is due, as TrainModel runs with bounded parallelism. Each run has an id derived from
+/// this one, is started by an idempotent activity and reports back by external event, so a replayed or restarted
+/// RetrainAll never trains a model twice. One model's failure is recorded in the summary and stops no other.
 /// </summary>
 public static class RetrainAllOrchestrator
 {
@@ -36,7 +37,7 @@ public static class RetrainAllOrchestrator
         return new RetrainOutput(input.RunId, due.Count, ordered.Count(s => s.Error is null), ordered.Count(s => s.Error is not null), ordered);
     }
 
-    /// <summary>Child instance ids derive from the parent's, so a replayed or restarted parent never trains a model twice.</summary>
+    /// <summary>Child instance ids derive from the parent's.</summary>
     public static string ChildId(string runId, string model) => $"{TrainingRuns.Prefix(model)}{runId}";
 
     private static async Task<RetrainSummary> TrainOneAsync(TaskOrchestrationContext context, string runId, RetrainTarget target)
@@ -48,10 +49,15 @@ public static class RetrainAllOrchestrator
 
         try
         {
-            var output = await context.CallSubOrchestratorAsync<TrainOutput>(
-                TrainModelOrchestrator.Name,
-                new TrainInput(ChildId(runId, target.Model), target.Model, target.Spec),
-                new SubOrchestrationOptions { InstanceId = ChildId(runId, target.Model) });
+            var child = ChildId(runId, target.Model);
+            var ended = context.WaitForExternalEvent<TrainNotice>(TrainNotice.EventName(target.Model));
+            await context.CallActivityAsync(RunControlActivities.Start, new TrainInput(child, target.Model, target.Spec, context.InstanceId), TrainModelOrchestrator.Retry);
+            var notice = await ended;
+            if (notice.Output is not { } output)
+            {
+                return new RetrainSummary(target.Model, null, false, null, target.Spec.Metric, notice.Error);
+            }
+
             double? delta = output.Champion?.Metrics is { } before && output.Best?.Metrics is { } after
                 && before.TryGetValue(target.Spec.Metric, out var b) && after.TryGetValue(target.Spec.Metric, out var a)
                 ? a - b

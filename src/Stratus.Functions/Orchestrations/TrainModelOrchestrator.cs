@@ -19,6 +19,38 @@ public static class TrainModelOrchestrator
     [Function(Name)]
     public static async Task<TrainOutput> Run([OrchestrationTrigger] TaskOrchestrationContext context, TrainInput input)
     {
+        try
+        {
+            var output = await TrainAsync(context, input);
+            await NotifyAsync(context, input, output, null);
+            return output;
+        }
+        catch (TaskFailedException e)
+        {
+            await NotifyAsync(context, input, null, e.FailureDetails.ErrorMessage);
+            throw;
+        }
+        catch (InvalidOperationException e)
+        {
+            await NotifyAsync(context, input, null, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Tells the starting orchestration (RetrainAll) that this run ended, through an activity raising an external
+    /// event: used instead of sub-orchestrations, which the local engine's Azure Storage backend cannot record.
+    /// </summary>
+    private static async Task NotifyAsync(TaskOrchestrationContext context, TrainInput input, TrainOutput? output, string? error)
+    {
+        if (input.NotifyInstanceId is { } parent)
+        {
+            await context.CallActivityAsync(RunControlActivities.Notify, new TrainNotice(parent, input.Model, output, error), Retry);
+        }
+    }
+
+    private static async Task<TrainOutput> TrainAsync(TaskOrchestrationContext context, TrainInput input)
+    {
         var spec = input.Spec;
         context.SetCustomStatus(new { stage = "dataset", done = 0, total = spec.Candidates.Count });
         await context.CallActivityAsync(TrainingActivities.VerifyDataset, spec.Dataset, Retry);

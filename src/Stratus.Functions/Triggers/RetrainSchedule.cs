@@ -22,7 +22,11 @@ public sealed class RetrainSchedule(IOptions<StratusOptions> options, ILogger<Re
         var id = InstanceIdFor(timer);
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(RetrainAllOrchestrator.Name, new RetrainInput(id, options.Value.Retraining.MaxParallelism), new StartOrchestrationOptions(id), cancellationToken);
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                RetrainAllOrchestrator.Name,
+                new RetrainInput(id, options.Value.Retraining.MaxParallelism),
+                new StartOrchestrationOptions(id) { DedupeStatuses = NeverReplace },
+                cancellationToken);
             logger.LogInformation("Started scheduled retraining {InstanceId}", id);
         }
         catch (Exception e) when (IsAlreadyStarted(e))
@@ -31,11 +35,14 @@ public sealed class RetrainSchedule(IOptions<StratusOptions> options, ILogger<Re
         }
     }
 
+    /// <summary>An instance with this id, whatever its state, is never replaced by a second start.</summary>
+    private static readonly string[] NeverReplace = Enum.GetNames<OrchestrationRuntimeStatus>();
+
     /// <summary>Named after the occurrence's successor, which every firing of the same occurrence agrees on.</summary>
     public static string InstanceIdFor(TimerInfo timer) =>
         "retrain-before-" + (timer.ScheduleStatus?.Next ?? DateTime.UtcNow).ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool IsAlreadyStarted(Exception e) =>
-        e is InvalidOperationException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
-        && e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase);
+        e is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
+        || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase);
 }

@@ -16,11 +16,12 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
         }
 
         Assert.Equal(payload.GetProperty("statusQueryGetUri").GetString(), accepted.Headers.Location?.ToString());
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
         while (true)
         {
-            var status = await client.GetAsync(payload.GetProperty("statusQueryGetUri").GetString(), deadline.Token);
-            var body = await status.Content.ReadFromJsonAsync<JsonElement>(deadline.Token);
+            var status = await client.GetAsync(payload.GetProperty("statusQueryGetUri").GetString());
+            var body = await status.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(DateTime.UtcNow < until, $"Still {status.StatusCode} after the timeout: {body}");
             if (status.StatusCode != HttpStatusCode.Accepted)
             {
                 Assert.True(status.StatusCode == HttpStatusCode.OK, $"{status.StatusCode}: {body}");
@@ -28,7 +29,7 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
                 return body;
             }
 
-            await Task.Delay(250, deadline.Token);
+            await Task.Delay(250);
         }
     }
 
