@@ -13,9 +13,11 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     public const string Version = "3.37.0";
 
     private readonly Process _process;
+    private readonly bool _adopted;
 
-    private AzuriteHost(Process process, int blobPort, int queuePort, int tablePort)
+    private AzuriteHost(Process process, int blobPort, int queuePort, int tablePort, bool adopted = false)
     {
+        _adopted = adopted;
         _process = process;
         BlobPort = blobPort;
         QueuePort = queuePort;
@@ -40,8 +42,12 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     {
         var entry = await EnsureInstalledAsync(toolsDirectory, logger, cancellationToken);
         Directory.CreateDirectory(dataDirectory);
-        var pidFile = Path.Combine(dataDirectory, "azurite.pid");
-        StopLeftover(pidFile, dataDirectory, logger);
+        var stateFile = Path.Combine(dataDirectory, "azurite.json");
+        if (TryAdopt(stateFile, dataDirectory, logger) is { } running)
+        {
+            return running;
+        }
+
         // In its own session (setsid), so a terminal's Ctrl-C reaches only the runner, which then stops
         // Azurite after everything that still needs storage has shut down.
         var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "node")
@@ -114,33 +120,61 @@ public sealed partial class AzuriteHost : IAsyncDisposable
             throw;
         }
 
-        await File.WriteAllTextAsync(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+        await File.WriteAllTextAsync(stateFile, System.Text.Json.JsonSerializer.Serialize(new State(process.Id, blob!.Value, queue!.Value, table!.Value)), cancellationToken);
         logger.LogInformation("Azurite {Version} listening on 127.0.0.1 (blob {Blob}, queue {Queue}, table {Table}), data in {Data}", Version, blob, queue, table, dataDirectory);
         return new AzuriteHost(process, blob!.Value, queue!.Value, table!.Value);
     }
 
-    /// <summary>An Azurite left by a runner that was killed outright would hold the data folder; stop it.</summary>
-    private static void StopLeftover(string pidFile, string dataDirectory, ILogger logger)
+    /// <summary>
+    /// An Azurite left running by a runner that was killed outright (it runs in its own session) still serves this
+    /// data folder: reuse it rather than restart it, so nothing it holds in memory is lost.
+    /// </summary>
+    private static AzuriteHost? TryAdopt(string stateFile, string dataDirectory, ILogger logger)
     {
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), out var pid))
-        {
-            return;
-        }
-
         try
         {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            if (cmdline.Contains("azurite", StringComparison.Ordinal) && cmdline.Contains(dataDirectory, StringComparison.Ordinal))
+            if (!File.Exists(stateFile) || System.Text.Json.JsonSerializer.Deserialize<State>(File.ReadAllText(stateFile)) is not { } state)
             {
-                logger.LogWarning("Stopping Azurite (pid {Pid}) left over from an earlier run", pid);
-                using var leftover = Process.GetProcessById(pid);
-                Kill(leftover);
+                return null;
             }
+
+            var cmdline = File.ReadAllText($"/proc/{state.Pid}/cmdline");
+            if (!cmdline.Contains("azurite", StringComparison.Ordinal) || !cmdline.Contains(dataDirectory, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            using (var probe = new System.Net.Sockets.TcpClient())
+            {
+                probe.Connect(System.Net.IPAddress.Loopback, state.Blob);
+            }
+
+            logger.LogWarning("Reusing Azurite (pid {Pid}) left running by an earlier run", state.Pid);
+            return new AzuriteHost(Process.GetProcessById(state.Pid), state.Blob, state.Queue, state.Table, adopted: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
         {
-            // not running any more
+            return null; // not running (any more): start a fresh one
         }
+    }
+
+    private sealed record State(int Pid, int Blob, int Queue, int Table);
+
+    /// <summary>Waits for a process that is not our child (Process.WaitForExit cannot) by watching /proc.</summary>
+    private static bool WaitForPidExit(int pid, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Directory.Exists($"/proc/{pid}"))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return true;
     }
 
     /// <summary>Installs Azurite under <paramref name="toolsDirectory"/> unless it is there; safe for concurrent callers and processes.</summary>
@@ -195,6 +229,19 @@ public sealed partial class AzuriteHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_adopted)
+        {
+            // Not our child: Process cannot wait for it, /proc can.
+            Signal(_process.Id);
+            if (!WaitForPidExit(_process.Id, TimeSpan.FromSeconds(10)))
+            {
+                Kill(_process);
+            }
+
+            _process.Dispose();
+            return;
+        }
+
         if (!_process.HasExited)
         {
             // SIGTERM lets Azurite flush its data files; escalate if it lingers.

@@ -43,6 +43,8 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             PartitionCount = 1,
+            // Unique per process: a restarted runner must not mistake the crashed process's partition lease for its own.
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}",
             // The previous run of this process held the partition lease; don't wait out a long lease on restart.
             LeaseInterval = TimeSpan.FromSeconds(15),
             LeaseRenewInterval = TimeSpan.FromSeconds(5),

@@ -1,110 +1,116 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
-using Stratus.LocalRunner.Azurite;
 using Stratus.Tests.Fixtures;
 
 namespace Stratus.Tests.EndToEnd;
 
-/// <summary>
-/// The runner as the README starts it, in its own process: it starts Azurite itself, trains the demo models
-/// through the TrainModel orchestration, serves predictions, and on SIGTERM stops everything it started.
-/// </summary>
-public sealed partial class RunnerProcessTests
+/// <summary>The runner in its own process: demo training at first start, clean shutdown, and crash recovery.</summary>
+public sealed class RunnerProcessTests
 {
     [Fact]
-    public async Task Runner_seeds_demo_models_and_stops_everything_on_sigterm()
+    public async Task Runner_trains_demo_models_and_stops_everything_on_sigterm()
     {
-        // A scratch root: its own settings and .stratus data; the repository's samples and installed tools.
-        var root = Directory.CreateTempSubdirectory("stratus-runner-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(root, "Functions.sln"), "");
-        File.Copy(Path.Combine(TestPaths.Root, "local.settings.sample.json"), Path.Combine(root, "local.settings.sample.json"));
-        Directory.CreateSymbolicLink(Path.Combine(root, ".tools"), TestPaths.ToolsDirectory);
-        Directory.CreateSymbolicLink(Path.Combine(root, "samples"), Path.Combine(TestPaths.Root, "samples"));
-        await AzuriteHost.EnsureInstalledAsync(TestPaths.ToolsDirectory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
-
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Stratus.LocalRunner.dll")])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["STRATUS_URL"] = "http://127.0.0.1:0";
-        using var runner = Process.Start(start)!;
-        var address = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            log.Enqueue(line);
-            if (RunningLine().Match(line) is { Success: true } match)
-            {
-                address.TrySetResult(new Uri(match.Groups[1].Value));
-            }
-        }
-
-        runner.OutputDataReceived += (_, e) => OnLine(e.Data);
-        runner.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        runner.BeginOutputReadLine();
-        runner.BeginErrorReadLine();
-
+        using var runner = await RunnerProcess.CreateRootAsync();
         try
         {
-            var baseAddress = await address.Task.WaitAsync(TimeSpan.FromSeconds(120));
-            using var client = new HttpClient { BaseAddress = baseAddress };
-            client.DefaultRequestHeaders.Add("x-functions-key", "local-function-key");
+            await runner.StartAsync();
+            using var client = runner.Client("local-function-key");
             var predict = await client.PostAsJsonAsync("/api/models/iris/predict", new { instances = new[] { new[] { 5.1, 3.5, 1.4, 0.2 } } });
             Assert.Equal(HttpStatusCode.OK, predict.StatusCode);
-            Assert.Equal(1, (await predict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32());
+            var body = await predict.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1, body.GetProperty("version").GetInt32());
+            Assert.Equal(0, body.GetProperty("predictions")[0].GetProperty("label").GetInt32());
 
-            var azurite = Process.GetProcesses().Where(p => IsAzuriteUnder(p, root)).ToArray();
-            Assert.Single(azurite);
-
-            Process.Start("kill", ["-TERM", runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await runner.WaitForExitAsync(stopped.Token);
-            Assert.True(azurite[0].WaitForExit(5000), "Azurite outlived the runner");
+            var azurite = Assert.Single(runner.Azurite());
+            runner.Signal("TERM");
+            await runner.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(azurite.WaitForExit(5000), "Azurite outlived the runner");
         }
         catch (Exception e)
         {
-            throw new InvalidOperationException($"{e.Message}\nRunner log:\n{string.Join('\n', log)}", e);
-        }
-        finally
-        {
-            if (!runner.HasExited)
-            {
-                runner.Kill(entireProcessTree: true);
-            }
-
-            foreach (var leftover in Process.GetProcesses().Where(p => IsAzuriteUnder(p, root)))
-            {
-                leftover.Kill();
-            }
-
-            Directory.Delete(root, recursive: true);
+            throw new InvalidOperationException($"{e.Message}\nRunner log:\n{runner.Log}", e);
         }
     }
 
-    private static bool IsAzuriteUnder(Process process, string root)
+    [Fact]
+    public async Task RetrainAll_killed_mid_run_resumes_after_restart_and_trains_every_model_once()
     {
+        const int models = 8;
+        var environment = new Dictionary<string, string>
+        {
+            ["Stratus__LocalEngine__VisibilityTimeoutSeconds"] = "8",
+            ["Stratus__Retraining__MaxParallelism"] = "2",
+        };
+        using var runner = await RunnerProcess.CreateRootAsync();
         try
         {
-            var cmdline = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
-            return cmdline.Contains("azurite", StringComparison.Ordinal) && cmdline.Contains(root, StringComparison.Ordinal);
+            await runner.StartAsync(environment);
+            using (var admin = runner.Client())
+            {
+                var upload = await admin.PutAsync("/api/datasets/kr-iris", DatasetEndToEndTests.Csv(await File.ReadAllTextAsync(TrainingSpecs.Csv("iris"))));
+                Assert.True(upload.IsSuccessStatusCode);
+                for (var i = 0; i < models; i++)
+                {
+                    (await admin.PutAsJsonAsync($"/api/models/kr-{i}", new
+                    {
+                        task = "multiclass-classification",
+                        retraining = new { spec = new { dataset = "kr-iris", label = "label", candidates = new object[] { new { algorithm = "lbfgs" }, new { algorithm = "sdca" }, new { algorithm = "lightgbm", @params = new { numberOfLeaves = new[] { 4, 8 } } } } } },
+                    })).EnsureSuccessStatusCode();
+                }
+
+                var started = await admin.PostAsync("/api/retrain", null);
+                Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+                var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+                // Kill -9 as soon as some models are done and others are not.
+                var deadline = DateTime.UtcNow.AddSeconds(120);
+                while (true)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "RetrainAll made no progress");
+                    var status = await admin.GetFromJsonAsync<JsonElement>($"/runtime/webhooks/durabletask/instances/{id}");
+                    if (status.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object && progress.GetProperty("done").GetInt32() >= 1)
+                    {
+                        Assert.True(progress.GetProperty("done").GetInt32() < progress.GetProperty("total").GetInt32(), "finished before the kill");
+                        break;
+                    }
+
+                    await Task.Delay(50);
+                }
+
+                runner.Signal("KILL");
+                await runner.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                var restarted = Stopwatch.StartNew();
+                await runner.StartAsync(environment);
+                using var after = runner.Client();
+                JsonElement output;
+                while (true)
+                {
+                    Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(180), "RetrainAll did not complete after the restart");
+                    var status = await after.GetAsync($"/runtime/webhooks/durabletask/instances/{id}");
+                    if (status.StatusCode == HttpStatusCode.OK)
+                    {
+                        output = (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("output");
+                        break;
+                    }
+
+                    Assert.Equal(HttpStatusCode.Accepted, status.StatusCode);
+                    await Task.Delay(250);
+                }
+
+                Console.WriteLine($"RetrainAll completed {restarted.Elapsed.TotalSeconds:F1} s after the restart began");
+                Assert.Equal(models, output.GetProperty("due").GetInt32());
+                Assert.Equal(models, output.GetProperty("succeeded").GetInt32());
+                for (var i = 0; i < models; i++)
+                {
+                    var versions = (await after.GetFromJsonAsync<JsonElement>($"/api/models/kr-{i}")).GetProperty("versions");
+                    Assert.Equal(1, versions.GetArrayLength()); // trained exactly once: no duplicate versions
+                    var runs = (await after.GetFromJsonAsync<JsonElement>($"/api/runs?model=kr-{i}")).GetProperty("runs");
+                    Assert.Single(runs.EnumerateArray());
+                }
+            }
         }
-        catch (IOException)
+        catch (Exception e)
         {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
+            throw new InvalidOperationException($"{e.Message}\nRunner log:\n{runner.Log}", e);
         }
     }
-
-    [GeneratedRegex(@"Stratus is running at (http://\S+?)/? \(")]
-    private static partial Regex RunningLine();
 }
