@@ -5,6 +5,8 @@ using Stratus.Benchmarks;
 //   serve-minimal  [--url http://127.0.0.1:5080]          minimal ASP.NET Core endpoint over the same session
 //   serve-stratus  [--url http://127.0.0.1:5081]          the local runner (own Azurite) with the demo models
 //   load --url U --path P [--connections 1,16,64] [--seconds 10] [--key K]   closed-loop HTTP load
+//   retrain-scale [models=100] [parallelism=4]   RetrainAll over N models x 4 candidates on the local engine
+//   compare-trainers   Stratus' trainers vs scikit-learn (Debian python3-sklearn) on the same split
 //   compare [--seconds 10] --key K   minimal (:5080) vs Stratus (:5081), alternating rounds, medians and ratio
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
@@ -14,6 +16,8 @@ return options.Mode switch
     "serve-minimal" => await MinimalEndpoint.ServeAsync(options),
     "serve-stratus" => await StratusServer.ServeAsync(options),
     "load" => await LoadGenerator.RunAsync(options),
+    "retrain-scale" => await RetrainScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "4")),
+    "compare-trainers" => TrainerComparison.Run(),
     "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
     _ => Usage(),
 };

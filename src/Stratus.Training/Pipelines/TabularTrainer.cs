@@ -27,7 +27,8 @@ public static class TabularTrainer
         IReadOnlyDictionary<string, string> Outputs,
         IReadOnlyList<string>? Classes,
         IReadOnlyList<FeatureBaseline> Baseline,
-        long DurationMs);
+        long DurationMs,
+        double FitMs);
 
     public static Result Train(TrainingSpec spec, int candidateIndex, string csvPath)
     {
@@ -40,9 +41,11 @@ public static class TabularTrainer
 
         var pipeline = Featurize(ml, spec)
             .Append(AlgorithmCatalog.Create(ml, spec.Task, candidate.Algorithm, candidate.Params, LabelColumn, FeaturesColumn, spec.Seed));
+        var fit = Stopwatch.StartNew();
         var model = spec.Task == ModelTask.MulticlassClassification
             ? pipeline.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(split.TrainSet)
             : (ITransformer)pipeline.Fit(split.TrainSet);
+        fit.Stop();
 
         var outputs = spec.Task switch
         {
@@ -69,7 +72,27 @@ public static class TabularTrainer
             throw new InvalidOperationException($"ONNX export does not match ML.NET on the holdout (largest relative difference {metrics[MetricNames.OnnxParity]:G3}).");
         }
 
-        return new Result(onnx, metrics, scorer.FriendlyOutputs(spec.Task), holdout.Classes, BaselineBuilder.Build(spec, split.TrainSet), started.ElapsedMilliseconds);
+        return new Result(onnx, metrics, scorer.FriendlyOutputs(spec.Task), holdout.Classes, BaselineBuilder.Build(spec, split.TrainSet), started.ElapsedMilliseconds, fit.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Writes the spec's exact train/holdout split as CSVs (features, then the label), so other tools can be compared on the same rows.</summary>
+    public static void ExportSplit(TrainingSpec spec, string csvPath, string trainPath, string testPath)
+    {
+        var ml = new MLContext(spec.Seed);
+        var split = ml.Data.TrainTestSplit(PrepareLabel(ml, spec.Task, Load(ml, spec, csvPath, withLabel: true)), spec.HoldoutFraction, seed: spec.Seed);
+        Write(Holdout.Read(spec, split.TrainSet), trainPath);
+        Write(Holdout.Read(spec, split.TestSet), testPath);
+
+        void Write(Holdout rows, string path)
+        {
+            using var writer = new StreamWriter(path);
+            writer.WriteLine(string.Join(',', rows.Features.Select(f => f.Feature.Name).Append("label")));
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var label = rows.Classes is { } classes ? classes[(int)rows.Labels[i]] : rows.Labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                writer.WriteLine(string.Join(',', rows.Features.Select(f => f.Values is float[] v ? v[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture) : ((string[])f.Values)[i]).Append(label)));
+            }
+        }
     }
 
     /// <summary>Scores an existing ONNX model (e.g. the champion) on this spec's holdout; null when it does not take these features.</summary>
