@@ -53,22 +53,8 @@ public sealed record ModelCardUpdate
     /// The card after a PUT: the descriptive fields are replaced by this body (omitted ones reset to their
     /// defaults, as PUT means), while what the registry owns — versions, aliases, creation time — is kept.
     /// </summary>
-    public ModelCard ApplyTo(ModelCard? existing, DateTimeOffset now) => existing is null
-        ? new ModelCard
-        {
-            Name = Name,
-            Description = Description,
-            Task = Task ?? ModelTask.Other,
-            Tier = Tier ?? ServingTier.Cpu,
-            BusinessObjective = BusinessObjective,
-            BusinessMetric = BusinessMetric,
-            MlMetric = MlMetric,
-            FeatureNames = FeatureNames,
-            Retraining = Retraining,
-            CreatedAt = now,
-            UpdatedAt = now,
-        }
-        : existing with
+    public ModelCard ApplyTo(ModelCard? existing, DateTimeOffset now) =>
+        (existing ?? new ModelCard { Name = Name, CreatedAt = now }) with
         {
             Description = Description,
             Task = Task ?? ModelTask.Other,
