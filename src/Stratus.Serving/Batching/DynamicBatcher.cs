@@ -1,0 +1,227 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Batching;
+
+/// <summary>
+/// Merges concurrent inference requests for one model into one session call: the first request waits at most
+/// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> for others, up to <see cref="BatchingOptions.MaxBatchSize"/>
+/// rows; the outputs are split back so every caller gets exactly its own rows. The queue is bounded (429 beyond it),
+/// and disposing drains what is queued before returning.
+/// </summary>
+public sealed class DynamicBatcher : IAsyncDisposable
+{
+    private readonly Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> _run;
+    private readonly BatchingOptions _options;
+    private readonly bool _fixedBatch;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly Task _loop;
+    private long _calls;
+    private long _requests;
+
+    /// <param name="run">One session call (the model's Run); injectable so tests can observe and delay it.</param>
+    /// <param name="fixedBatch">The model's batch dimension is fixed at 1: requests then run one row at a time.</param>
+    public DynamicBatcher(Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> run, bool fixedBatch, BatchingOptions options, ILogger logger)
+    {
+        _run = run;
+        _fixedBatch = fixedBatch;
+        _options = options;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Math.Max(1, options.MaxQueuedRequests)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Session calls made so far (less than requests when batching merged some).</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Runs one request (inputs in the model's input order, batch dimension first) and returns its outputs.</summary>
+    public Task<IReadOnlyList<TensorData>> InferAsync(IReadOnlyList<TensorData> inputs, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(inputs, Rows(inputs), new TaskCompletionSource<IReadOnlyList<TensorData>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ProblemException(429, "Too many requests", $"The model's queue is full ({_options.MaxQueuedRequests} requests); retry shortly.", TimeSpan.FromSeconds(1));
+        }
+
+        Interlocked.Increment(ref _requests);
+        return pending.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            if (!reader.TryRead(out var first))
+            {
+                continue;
+            }
+
+            batch.Clear();
+            batch.Add(first);
+            var rows = first.Rows;
+            if (_options.Enabled && !_fixedBatch)
+            {
+                using var window = new CancellationTokenSource(TimeSpan.FromTicks(_options.MaxQueueDelayMicroseconds * 10L));
+                while (rows < _options.MaxBatchSize)
+                {
+                    if (reader.TryRead(out var next))
+                    {
+                        if (!Compatible(first, next) || rows + next.Rows > _options.MaxBatchSize)
+                        {
+                            Execute(batch);
+                            batch.Clear();
+                            rows = 0;
+                            first = next;
+                        }
+
+                        batch.Add(next);
+                        rows += next.Rows;
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(window.Token))
+                        {
+                            break; // completed: drain what we have
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break; // the delay is over
+                    }
+                }
+            }
+
+            Execute(batch);
+        }
+    }
+
+    private void Execute(List<Pending> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_fixedBatch)
+            {
+                foreach (var request in batch)
+                {
+                    request.Result.TrySetResult(RunRowByRow(request));
+                }
+
+                return;
+            }
+
+            if (batch.Count == 1)
+            {
+                Interlocked.Increment(ref _calls);
+                batch[0].Result.TrySetResult(_run(batch[0].Inputs));
+                return;
+            }
+
+            Interlocked.Increment(ref _calls);
+            var outputs = _run(Concatenate(batch));
+            var offset = 0;
+            foreach (var request in batch)
+            {
+                request.Result.TrySetResult(Slice(outputs, offset, request.Rows, batch.Sum(b => b.Rows)));
+                offset += request.Rows;
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Batched inference of {Requests} requests failed", batch.Count);
+            foreach (var request in batch)
+            {
+                request.Result.TrySetException(e);
+            }
+        }
+    }
+
+    private IReadOnlyList<TensorData> RunRowByRow(Pending request)
+    {
+        var perRow = new List<IReadOnlyList<TensorData>>(request.Rows);
+        for (var r = 0; r < request.Rows; r++)
+        {
+            Interlocked.Increment(ref _calls);
+            perRow.Add(_run(request.Inputs.Select(t => SliceRows(t, r, 1)).ToArray()));
+        }
+
+        return perRow[0].Select((first, o) => ConcatRows(perRow.Select(p => p[o]).ToArray())).ToArray();
+    }
+
+    private static int Rows(IReadOnlyList<TensorData> inputs) =>
+        inputs.Count > 0 && inputs[0].Shape.Length > 0 ? (int)inputs[0].Shape[0] : 1;
+
+    /// <summary>Requests batch together when every input has the same type and the same shape after the batch dimension.</summary>
+    private static bool Compatible(Pending a, Pending b)
+    {
+        if (a.Inputs.Count != b.Inputs.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Inputs.Count; i++)
+        {
+            var x = a.Inputs[i];
+            var y = b.Inputs[i];
+            if (x.Name != y.Name || x.Type != y.Type || x.Shape.Length != y.Shape.Length || !x.Shape.AsSpan(1).SequenceEqual(y.Shape.AsSpan(1)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static TensorData[] Concatenate(List<Pending> batch) =>
+        batch[0].Inputs.Select((_, i) => ConcatRows(batch.Select(b => b.Inputs[i]).ToArray())).ToArray();
+
+    private static TensorData ConcatRows(IReadOnlyList<TensorData> parts)
+    {
+        var first = parts[0];
+        var data = TensorData.Allocate(first.Type, (int)parts.Sum(p => p.ElementCount));
+        var at = 0;
+        foreach (var part in parts)
+        {
+            Array.Copy(part.Data, 0, data, at, part.Data.Length);
+            at += part.Data.Length;
+        }
+
+        var shape = (long[])first.Shape.Clone();
+        shape[0] = parts.Sum(p => p.Shape[0]);
+        return first with { Shape = shape, Data = data };
+    }
+
+    private static IReadOnlyList<TensorData> Slice(IReadOnlyList<TensorData> outputs, int offset, int rows, int total) =>
+        outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? SliceRows(o, offset, rows) : o).ToArray();
+
+    private static TensorData SliceRows(TensorData tensor, int offset, int rows)
+    {
+        var perRow = (int)(tensor.ElementCount / tensor.Shape[0]);
+        var data = TensorData.Allocate(tensor.Type, perRow * rows);
+        Array.Copy(tensor.Data, (long)offset * perRow, data, 0, (long)perRow * rows);
+        var shape = (long[])tensor.Shape.Clone();
+        shape[0] = rows;
+        return tensor with { Shape = shape, Data = data };
+    }
+
+    private sealed record Pending(IReadOnlyList<TensorData> Inputs, int Rows, TaskCompletionSource<IReadOnlyList<TensorData>> Result);
+}
