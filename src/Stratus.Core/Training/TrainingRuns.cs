@@ -1,9 +1,12 @@
 namespace Stratus.Core.Training;
 
-/// <summary>Instance ids of training runs: <c>train-{model}-{run}</c>, so a model's runs list by prefix.</summary>
+/// <summary>
+/// Instance ids of training runs: <c>train-{model}.{run}</c>, so a model's runs list by prefix. The dot cannot
+/// occur in a model name, so the runs of <c>a</c> never include those of <c>a-b</c>.
+/// </summary>
 public static class TrainingRuns
 {
-    public static string Prefix(string model) => $"train-{model}-";
+    public static string Prefix(string model) => $"train-{model}.";
 
     public static string NewId(string model) => Prefix(model) + Guid.NewGuid().ToString("N")[..12];
 }

@@ -18,8 +18,15 @@ public interface IDurableHttpLinks
 
 public sealed class FunctionsHostDurableHttpLinks : IDurableHttpLinks
 {
-    public JsonElement CreatePayload(DurableTaskClient client, HttpRequest request, string instanceId) =>
-        JsonSerializer.SerializeToElement(client.CreateHttpManagementPayload(instanceId));
+    private static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
+
+    // The extension's payload type names its JSON keys with Newtonsoft attributes only: serialize it camelCase
+    // explicitly, so the keys are the documented ones (statusQueryGetUri …), as the host itself writes them.
+    public JsonElement CreatePayload(DurableTaskClient client, HttpRequest request, string instanceId)
+    {
+        var payload = client.CreateHttpManagementPayload(instanceId);
+        return JsonSerializer.SerializeToElement(payload, payload.GetType(), CamelCase);
+    }
 }
 
 public static class DurableHttpResults
@@ -28,7 +35,7 @@ public static class DurableHttpResults
     public static Microsoft.AspNetCore.Mvc.IActionResult Accepted(JsonElement payload) =>
         ApiResults.Json(payload, StatusCodes.Status202Accepted, r =>
         {
-            r.Headers.Location = payload.GetProperty("statusQueryGetUri").GetString();
+            r.Headers.Location = payload.EnumerateObject().First(p => p.NameEquals("statusQueryGetUri") || p.Name.Equals("StatusQueryGetUri", StringComparison.Ordinal)).Value.GetString();
             r.Headers.RetryAfter = "5";
         });
 }

@@ -13,6 +13,9 @@ public static class RetrainAllOrchestrator
 {
     public const string Name = "RetrainAll";
 
+    /// <summary>How long RetrainAll waits for one model's run to report.</summary>
+    public static readonly TimeSpan RunTimeout = TimeSpan.FromHours(6);
+
     [Function(Name)]
     public static async Task<RetrainOutput> Run([OrchestrationTrigger] TaskOrchestrationContext context, RetrainInput input)
     {
@@ -50,7 +53,8 @@ public static class RetrainAllOrchestrator
         try
         {
             var child = ChildId(runId, target.Model);
-            var ended = context.WaitForExternalEvent<TrainNotice>(TrainNotice.EventName(target.Model));
+            // Bounded: a run that dies without reporting (terminated by an operator, say) must not hold RetrainAll forever.
+            var ended = context.WaitForExternalEvent<TrainNotice>(TrainNotice.EventName(target.Model), RunTimeout);
             await context.CallActivityAsync(RunControlActivities.Start, new TrainInput(child, target.Model, target.Spec, context.InstanceId), TrainModelOrchestrator.Retry);
             var notice = await ended;
             if (notice.Output is not { } output)
@@ -67,6 +71,10 @@ public static class RetrainAllOrchestrator
         catch (TaskFailedException e)
         {
             return new RetrainSummary(target.Model, null, false, null, target.Spec.Metric, e.FailureDetails.ErrorMessage);
+        }
+        catch (TaskCanceledException)
+        {
+            return new RetrainSummary(target.Model, null, false, null, target.Spec.Metric, $"no report from its run within {RunTimeout.TotalHours:F0} h");
         }
     }
 }

@@ -25,14 +25,10 @@ public static class TrainModelOrchestrator
             await NotifyAsync(context, input, output, null);
             return output;
         }
-        catch (TaskFailedException e)
+        catch (Exception e)
         {
-            await NotifyAsync(context, input, null, e.FailureDetails.ErrorMessage);
-            throw;
-        }
-        catch (InvalidOperationException e)
-        {
-            await NotifyAsync(context, input, null, e.Message);
+            // Whatever ended the run, the waiting RetrainAll hears of it.
+            await NotifyAsync(context, input, null, e is TaskFailedException failed ? failed.FailureDetails.ErrorMessage : e.Message);
             throw;
         }
     }

@@ -40,7 +40,9 @@ public sealed class RetrainSchedule(IOptions<StratusOptions> options, ILogger<Re
 
     /// <summary>Named after the occurrence's successor, which every firing of the same occurrence agrees on.</summary>
     public static string InstanceIdFor(TimerInfo timer) =>
-        "retrain-before-" + (timer.ScheduleStatus?.Next ?? DateTime.UtcNow).ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        timer.ScheduleStatus?.Next is { } next
+            ? "retrain-before-" + next.ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture)
+            : "retrain-at-" + DateTime.UtcNow.ToString("yyyyMMddTHHmm", System.Globalization.CultureInfo.InvariantCulture); // no schedule monitor: dedupe within the minute
 
     private static bool IsAlreadyStarted(Exception e) =>
         e is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }

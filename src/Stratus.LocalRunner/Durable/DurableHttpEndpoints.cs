@@ -12,7 +12,7 @@ namespace Stratus.LocalRunner.Durable;
 
 /// <summary>
 /// The part of the Durable Functions HTTP API that check-status payloads link to, served the way the Functions
-/// host serves it: status (202 while running, 200 when completed, 400 when failed or terminated), raise event,
+/// host serves it: status (202 while running or pending, 200 once completed, failed or terminated), raise event,
 /// terminate and purge. The admin key stands in for the host's system key.
 /// </summary>
 public static class DurableHttpEndpoints
@@ -36,12 +36,9 @@ public static class DurableHttpEndpoints
         Map("GET", "", async (http, client, id) =>
         {
             var state = await client.GetInstanceAsync(id, getInputsAndOutputs: true, http.RequestAborted) ?? throw NotFound(id);
-            var status = state.RuntimeStatus switch
-            {
-                OrchestrationRuntimeStatus.Completed => StatusCodes.Status200OK,
-                OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => StatusCodes.Status400BadRequest,
-                _ => StatusCodes.Status202Accepted,
-            };
+            var status = state.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended
+                ? StatusCodes.Status202Accepted
+                : StatusCodes.Status200OK;
             http.Response.StatusCode = status;
             if (status == StatusCodes.Status202Accepted)
             {

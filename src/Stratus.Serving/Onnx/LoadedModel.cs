@@ -60,7 +60,10 @@ public sealed class LoadedModel : IDisposable
             return cached.Index;
         }
 
-        var fresh = new FeatureIndexCache(cardFeatures, Rows.FeatureIndex.Build(this, cardFeatures));
+        // Models Stratus trained name their inputs after the features: those names win over the card's list,
+        // which could be in another order.
+        var names = Version.Lineage.Source == Core.Models.Lineage.TrainingSource ? null : cardFeatures;
+        var fresh = new FeatureIndexCache(cardFeatures, Rows.FeatureIndex.Build(this, names));
         Volatile.Write(ref _features, fresh);
         return fresh.Index;
     }

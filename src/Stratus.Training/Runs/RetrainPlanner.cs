@@ -8,8 +8,9 @@ using Stratus.Training.Datasets;
 namespace Stratus.Training.Runs;
 
 /// <summary>
-/// Decides which models a RetrainAll run trains: those with an enabled retraining policy whose champion was not
-/// trained on the dataset version the policy now resolves to (new data), or that have no Stratus-trained champion.
+/// Decides which models a RetrainAll run trains: those with an enabled retraining policy that have no version
+/// Stratus trained on the dataset version the policy now resolves to — new data, or never trained. A run that
+/// ended as challenger does not make the model due again on the same data.
 /// </summary>
 public sealed class RetrainPlanner(IModelRegistry registry, DatasetService datasets, ILogger<RetrainPlanner> logger)
 {
@@ -44,14 +45,7 @@ public sealed class RetrainPlanner(IModelRegistry registry, DatasetService datas
         return due.OrderBy(t => t.Model, StringComparer.Ordinal).ToArray();
     }
 
-    private async Task<bool> IsCurrentAsync(ModelCard card, TrainingSpec spec, CancellationToken cancellationToken)
-    {
-        if (!card.Aliases.TryGetValue(Aliases.Champion, out var champion))
-        {
-            return false;
-        }
-
-        var version = await registry.GetVersionAsync(card.Name, champion, cancellationToken);
-        return version?.Lineage is { Source: Lineage.TrainingSource } lineage && lineage.DatasetSha256 == spec.Dataset.Sha256;
-    }
+    private async Task<bool> IsCurrentAsync(ModelCard card, TrainingSpec spec, CancellationToken cancellationToken) =>
+        (await registry.ListVersionsAsync(card.Name, cancellationToken))
+            .Any(v => v.Lineage is { Source: Lineage.TrainingSource } lineage && lineage.DatasetSha256 == spec.Dataset.Sha256);
 }

@@ -111,8 +111,19 @@ public sealed class TrainingWorkflow(
         }
 
         var csv = await cache.GetAsync(input.Spec.Dataset, cancellationToken);
-        var metrics = TabularTrainer.Evaluate(input.Spec, csv, await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken));
-        return new ChampionSummary(version, metrics, metrics is null ? "it takes different inputs than this spec's features" : null);
+        var onnx = await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken);
+        try
+        {
+            var metrics = TabularTrainer.Evaluate(input.Spec, csv, onnx);
+            return new ChampionSummary(version, metrics, metrics is null ? "it takes different inputs than this spec's features" : null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A champion that cannot be scored on this holdout (other outputs, unseen classes…) is not comparable:
+            // the new version is then judged on its own, instead of the whole run failing.
+            logger.LogWarning(e, "Champion {Model} v{Version} could not be scored", input.Model, version);
+            return new ChampionSummary(version, null, "it could not be scored on this holdout: " + e.Message);
+        }
     }
 
     /// <summary>Registers the winner as a new version with full lineage; a repeated call for the same run returns the same version.</summary>

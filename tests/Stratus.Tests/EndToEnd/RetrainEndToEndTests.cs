@@ -12,10 +12,10 @@ namespace Stratus.Tests.EndToEnd;
 [Collection(RunnerCollection.Name)]
 public sealed class RetrainEndToEndTests(RunnerFixture fixture)
 {
-    private static object Policy(string dataset) => new
+    private static object Policy(string dataset, string promote = "if-better") => new
     {
         task = "multiclass-classification",
-        retraining = new { enabled = true, spec = new { dataset, label = "label", task = "multiclass-classification", candidates = new[] { new { algorithm = "lbfgs" } } } },
+        retraining = new { enabled = true, spec = new { dataset, label = "label", task = "multiclass-classification", candidates = new[] { new { algorithm = "lbfgs" } }, promote } },
     };
 
     [Fact]
@@ -30,25 +30,28 @@ public sealed class RetrainEndToEndTests(RunnerFixture fixture)
         }
 
         (await admin.PutAsJsonAsync("/api/models/rt-broken", Policy("rt-missing"))).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/models/rt-never", Policy("rt-iris", promote: "never"))).EnsureSuccessStatusCode();
 
         var first = (await TrainingEndToEndTests.WaitForCompletionAsync(admin, await admin.PostAsync("/api/retrain", null))).GetProperty("output");
         var mine = Mine(first);
-        Assert.Equal(["rt-a", "rt-b", "rt-broken", "rt-c"], mine.Select(m => m.GetProperty("model").GetString()));
-        Assert.All(mine.Where(m => m.GetProperty("model").GetString() != "rt-broken"), m =>
+        Assert.Equal(["rt-a", "rt-b", "rt-broken", "rt-c", "rt-never"], mine.Select(m => m.GetProperty("model").GetString()));
+        var never = mine.Single(m => m.GetProperty("model").GetString() == "rt-never");
+        Assert.Equal((1, false), (never.GetProperty("version").GetInt32(), never.GetProperty("promoted").GetBoolean()));
+        Assert.All(mine.Where(m => m.GetProperty("model").GetString() is not ("rt-broken" or "rt-never")), m =>
         {
             Assert.Equal(1, m.GetProperty("version").GetInt32());
             Assert.True(m.GetProperty("promoted").GetBoolean());
         });
         Assert.Contains("rt-missing", mine.Single(m => m.GetProperty("model").GetString() == "rt-broken").GetProperty("error").GetString());
 
-        // Nothing changed: the trained models are current, only the broken one is due again.
+        // Nothing changed: every trained model is current (the challenger-only one too); only the broken one is due again.
         var second = Mine((await TrainingEndToEndTests.WaitForCompletionAsync(admin, await admin.PostAsync("/api/retrain", null))).GetProperty("output"));
         Assert.Equal(["rt-broken"], second.Select(m => m.GetProperty("model").GetString()));
 
         // New data: every model is due and gets version 2, compared with its champion on the same holdout.
         Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/api/datasets/rt-iris", DatasetEndToEndTests.Csv(iris + "5.0,3.4,1.5,0.2,0\n"))).StatusCode);
         var third = Mine((await TrainingEndToEndTests.WaitForCompletionAsync(admin, await admin.PostAsync("/api/retrain", null))).GetProperty("output"));
-        Assert.All(third.Where(m => m.GetProperty("model").GetString() != "rt-broken"), m =>
+        Assert.All(third.Where(m => m.GetProperty("model").GetString() is not ("rt-broken" or "rt-never")), m =>
         {
             Assert.Equal(2, m.GetProperty("version").GetInt32());
             Assert.Equal(JsonValueKind.Number, m.GetProperty("metricDelta").ValueKind);
