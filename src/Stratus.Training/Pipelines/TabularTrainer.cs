@@ -61,6 +61,12 @@ public static class TabularTrainer
         }
 
         var holdout = Holdout.Read(spec, split.TestSet);
+        if (spec.Task == ModelTask.BinaryClassification && holdout.Labels.Distinct().Count() < 2)
+        {
+            throw new InvalidOperationException(
+                $"The holdout has only one class of '{spec.Label}': binary labels must be 0/1 or true/false with both values present.");
+        }
+
         using var scorer = new OnnxScorer(onnx);
         var scores = scorer.Score(holdout);
         var metrics = new Dictionary<string, double>(MetricCalculator.Compute(spec.Task, holdout, scores), StringComparer.Ordinal)

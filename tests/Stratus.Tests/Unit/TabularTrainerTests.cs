@@ -80,4 +80,22 @@ public sealed class TabularTrainerTests
         // The demo model takes one vector input, not these features: not comparable.
         Assert.Null(TabularTrainer.Evaluate(spec, TrainingSpecs.Csv("breast_cancer"), File.ReadAllBytes(TestPaths.SampleModel("breast-cancer"))));
     }
+
+    [Fact]
+    public void A_binary_label_with_one_class_fails_with_a_clear_message()
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"one-class-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(csv, ["x,label", .. Enumerable.Range(0, 60).Select(i => $"{i},1")]);
+        try
+        {
+            var spec = TrainingSpecs.Resolve("breast_cancer", new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Features = ["mean_radius"], Candidates = [TrainingSpecs.Candidate("lbfgs")] })
+                with { Features = [new FeatureSpec("x", "number")] };
+            var error = Assert.Throws<InvalidOperationException>(() => TabularTrainer.Train(spec, 0, csv));
+            Assert.Contains("0/1 or true/false", error.Message);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
 }
