@@ -4,9 +4,10 @@ using Microsoft.ML.Data;
 namespace Stratus.Training;
 
 /// <summary>
-/// Trains the demo models the local runner registers on first start, from the real datasets in
-/// <c>samples/data</c>, and exports them to ONNX. Deterministic: a fixed seed and single-threaded trainers,
-/// so re-running it reproduces the shipped files.
+/// Builds the ready-made ONNX files in <c>samples/models/*/model.onnx</c> (for trying uploads; tests and the predict
+/// benchmark use them) from the real datasets in <c>samples/data</c>. The runner's demo models are trained through
+/// the TrainModel orchestration instead. Deterministic: a fixed seed and single-threaded trainers, so re-running
+/// it reproduces the shipped files.
 /// </summary>
 public static class DemoModelBuilder
 {
