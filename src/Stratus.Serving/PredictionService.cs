@@ -65,14 +65,17 @@ public sealed class PredictionService(
         return new PredictionResult(name, version, requestId, rows, outputs, model.Friendly);
     }
 
-    /// <summary>Until the GPU tier exists, gpu-tier models are refused rather than run on the function's CPU.</summary>
+    /// <summary>
+    /// gpu-tier models run in-process only when their card allows CPU fallback; otherwise they are refused here
+    /// rather than run on the function's CPU. (Row predictions are not routed to the tier yet: V2 infer is.)
+    /// </summary>
     public static void EnsureServedInProcess(ModelCard card)
     {
-        if (card.Tier == ServingTier.Gpu)
+        if (card.Tier == ServingTier.Gpu && !card.CpuFallback)
         {
             throw ProblemException.ServiceUnavailable(
                 "GPU tier unavailable",
-                $"Model '{card.Name}' runs on the GPU tier, which is not available in this deployment.",
+                $"Model '{card.Name}' runs on the GPU tier, which cannot serve it here; use POST /v2/models/{card.Name}/infer (routed to the tier when configured), or set cpuFallback on the card.",
                 TimeSpan.FromSeconds(30));
         }
     }

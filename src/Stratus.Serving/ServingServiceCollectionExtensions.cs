@@ -22,6 +22,23 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<PredictionService>();
         services.TryAddSingleton<OpenInferenceService>();
         services.TryAddSingleton<ModelManagementService>();
+        var pipeline = services.AddHttpClient<GpuTier.IGpuTierClient, GpuTier.GpuTierClient>(http =>
+            {
+                // The resilience pipeline owns timeouts; the client's own would cut across its retry.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddStandardResilienceHandler();
+        services.AddOptions<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>(pipeline.PipelineName)
+            .Configure<Microsoft.Extensions.Options.IOptions<Core.Configuration.StratusOptions>>((resilience, stratus) =>
+            {
+                var seconds = Math.Max(2, stratus.Value.GpuTier.TimeoutSeconds);
+                resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(seconds / 2.0);
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(seconds);
+                resilience.Retry.MaxRetryAttempts = 1; // inference has no side effects: one retry is safe
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, seconds * 2));
+                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+            });
         return services;
     }
 }

@@ -12,6 +12,7 @@ public sealed class StratusOptions
     public RegistryOptions Registry { get; set; } = new();
     public DatasetOptions Datasets { get; set; } = new();
     public RetrainingOptions Retraining { get; set; } = new();
+    public GpuTierOptions GpuTier { get; set; } = new();
 }
 
 public sealed class ServingOptions
@@ -48,4 +49,13 @@ public sealed class RetrainingOptions
 {
     /// <summary>How many models RetrainAll trains at once.</summary>
     public int MaxParallelism { get; set; } = 4;
+}
+
+public sealed class GpuTierOptions
+{
+    /// <summary>Base URL of the GPU tier (Open Inference Protocol); unset: gpu-tier models answer 503 unless they allow CPU fallback.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Longest wait for one call to the tier before answering 503 (one retry included).</summary>
+    public int TimeoutSeconds { get; set; } = 30;
 }

@@ -10,6 +10,9 @@ public sealed record ModelCard
     public string? Description { get; init; }
     public ModelTask Task { get; init; } = ModelTask.Other;
     public ServingTier Tier { get; init; } = ServingTier.Cpu;
+
+    /// <summary>A gpu-tier model that may be served in-process on CPU when the tier is unavailable.</summary>
+    public bool CpuFallback { get; init; }
     public string? BusinessObjective { get; init; }
     public string? BusinessMetric { get; init; }
     public string? MlMetric { get; init; }

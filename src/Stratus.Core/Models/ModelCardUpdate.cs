@@ -9,6 +9,7 @@ public sealed record ModelCardUpdate
     public string? Description { get; init; }
     public ModelTask? Task { get; init; }
     public ServingTier? Tier { get; init; }
+    public bool? CpuFallback { get; init; }
     public string? BusinessObjective { get; init; }
     public string? BusinessMetric { get; init; }
     public string? MlMetric { get; init; }
@@ -59,6 +60,7 @@ public sealed record ModelCardUpdate
             Description = Description,
             Task = Task ?? ModelTask.Other,
             Tier = Tier ?? ServingTier.Cpu,
+            CpuFallback = CpuFallback ?? false,
             BusinessObjective = BusinessObjective,
             BusinessMetric = BusinessMetric,
             MlMetric = MlMetric,

@@ -21,7 +21,8 @@ public sealed class OpenInferenceService(
     IEnumerable<IPredictionObserver> observers,
     ServingTelemetry telemetry,
     IOptions<StratusOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    GpuTier.IGpuTierClient gpuTier)
 {
     public const string Platform = "onnxruntime_onnx";
 
@@ -61,14 +62,33 @@ public sealed class OpenInferenceService(
         return true;
     }
 
-    public async Task<V2InferenceResult> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken)
+    public async Task<IJsonWritable> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        PredictionService.EnsureServedInProcess(card);
         var selected = await SelectVersionAsync(card, version, cancellationToken);
-
         using var request = await JsonBody.ParseAsync(body, contentLength, options.Value.Serving.MaxRequestBytes, cancellationToken);
+
+        // gpu-tier models go to the tier; with cpuFallback they are served here when the tier is absent or down.
+        if (card.Tier == ServingTier.Gpu)
+        {
+            if (gpuTier.IsConfigured)
+            {
+                try
+                {
+                    var answer = await gpuTier.InferAsync(name, selected, request.RootElement, requestId, cancellationToken);
+                    telemetry.RecordPrediction(name, selected, "v2-gpu", 0, clock.GetElapsedTime(started));
+                    return new RawJson(answer);
+                }
+                catch (ProblemException e) when (e.Status == 503 && card.CpuFallback)
+                {
+                    // fall through to in-process serving
+                }
+            }
+
+            PredictionService.EnsureServedInProcess(card);
+        }
+
         using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
         var model = lease.Model;
         var parsed = V2RequestParser.Parse(request.RootElement, model);
@@ -154,4 +174,10 @@ public sealed class V2InferenceResult(string model, int version, string id, IRea
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+}
+
+/// <summary>A JSON answer passed through as received (the GPU tier's V2 response).</summary>
+public sealed class RawJson(byte[] utf8) : IJsonWritable
+{
+    public void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(utf8, skipInputValidation: false);
 }

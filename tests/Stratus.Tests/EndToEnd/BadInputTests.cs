@@ -77,6 +77,24 @@ public sealed class BadInputTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task Gpu_models_with_cpu_fallback_are_served_in_process_when_no_tier_is_configured()
+    {
+        await fixture.RegisterAsync("bad-input-gpu-fallback", "iris", new { tier = "gpu", cpuFallback = true });
+        using var admin = fixture.Client();
+        (await admin.PutAsJsonAsync("/api/models/bad-input-gpu-fallback/aliases/champion", new { version = 1 })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/models/bad-input-gpu-fallback/predict", new { instances = new[] { new[] { 1, 2, 3, 4 } } })).StatusCode);
+        var infer = await admin.PostAsJsonAsync("/v2/models/bad-input-gpu-fallback/infer", new { inputs = new[] { new { name = "Features", datatype = "FP32", shape = new[] { 1, 4 }, data = new[] { 1.0, 2, 3, 4 } } } });
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+
+        // Without fallback the V2 route answers the protocol's error shape with 503 and Retry-After.
+        await fixture.RegisterAsync("bad-input-gpu-strict", "iris", new { tier = "gpu" });
+        var strict = await admin.PostAsJsonAsync("/v2/models/bad-input-gpu-strict/infer", new { inputs = new[] { new { name = "Features", datatype = "FP32", shape = new[] { 1, 4 }, data = new[] { 1.0, 2, 3, 4 } } } });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, strict.StatusCode);
+        Assert.NotNull(strict.Headers.RetryAfter);
+        Assert.True((await strict.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("error", out _));
+    }
+
+    [Fact]
     public async Task Keys_are_required_and_admin_routes_refuse_the_function_key()
     {
         await EnsureModelAsync();

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Core.Problems;
+
+namespace Stratus.Serving.GpuTier;
+
+/// <summary>Sends Open Inference Protocol requests to the GPU tier.</summary>
+public interface IGpuTierClient
+{
+    bool IsConfigured { get; }
+
+    /// <summary>The tier's V2 infer response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
+    Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The routing function's side of the GPU tier, over an <see cref="HttpClient"/> with timeouts, one retry (inference
+/// is a pure function, so repeating it is safe) and a circuit breaker. When the tier is down, cold or its circuit is
+/// open, callers get a 503 with Retry-After within the timeout: never a hang, never a 500.
+/// </summary>
+public sealed class GpuTierClient(HttpClient http, IOptions<StratusOptions> options) : IGpuTierClient
+{
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(10);
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.GpuTier.BaseUrl);
+
+    public async Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(new Uri(options.Value.GpuTier.BaseUrl!.TrimEnd('/') + "/"), $"v2/models/{model}/versions/{version}/infer");
+        using var message = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+        };
+        message.Headers.TryAddWithoutValidation(StratusHeaders.RequestId, requestId);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(message, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or TimeoutRejectedException or BrokenCircuitException)
+        {
+            throw Unavailable(model, e is BrokenCircuitException ? "its circuit is open after repeated failures" : "it did not answer in time or refused the connection", DefaultRetryAfter);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return body;
+            }
+
+            var retryAfter = response.Headers.RetryAfter?.Delta ?? DefaultRetryAfter;
+            return response.StatusCode switch
+            {
+                HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout => throw Unavailable(model, "it is starting or not ready", retryAfter),
+                HttpStatusCode.TooManyRequests => throw new ProblemException(429, "GPU tier busy", $"The GPU tier's queue for model '{model}' is full; retry shortly.", retryAfter),
+                >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError => throw new ProblemException((int)response.StatusCode, "Rejected by the GPU tier", ErrorOf(body)),
+                _ => throw Unavailable(model, $"it failed ({(int)response.StatusCode})", retryAfter),
+            };
+        }
+    }
+
+    private static ProblemException Unavailable(string model, string why, TimeSpan retryAfter) =>
+        ProblemException.ServiceUnavailable("GPU tier unavailable", $"Model '{model}' runs on the GPU tier, which cannot serve it now: {why}.", retryAfter);
+
+    private static string ErrorOf(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("error", out var error) ? error.GetString() ?? "" : document.RootElement.GetRawText();
+        }
+        catch (JsonException)
+        {
+            return System.Text.Encoding.UTF8.GetString(body);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using Moq.Protected;
+using Stratus.Core.Configuration;
+using Stratus.Core.Problems;
+using Stratus.Serving;
+using Stratus.Serving.GpuTier;
+
+namespace Stratus.Tests.Unit;
+
+/// <summary>The routing function's client for the GPU tier, with its real resilience pipeline and a Moq'd handler.</summary>
+public sealed class GpuTierClientTests
+{
+    private readonly Mock<HttpMessageHandler> _handler = new(MockBehavior.Strict);
+
+    private IGpuTierClient Client()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOptions<StratusOptions>().Configure(o => o.GpuTier = new GpuTierOptions { BaseUrl = "http://127.0.0.1:7072", TimeoutSeconds = 4 });
+        services.AddStratusServing();
+        services.AddHttpClient(nameof(IGpuTierClient)).ConfigurePrimaryHttpMessageHandler(() => _handler.Object);
+        return services.BuildServiceProvider().GetRequiredService<IGpuTierClient>();
+    }
+
+    private void Answer(Func<HttpRequestMessage, HttpResponseMessage> respond) =>
+        _handler.Protected().Setup<Task<HttpResponseMessage>>("SendAsync", ItExpr.IsAny<HttpRequestMessage>(), ItExpr.IsAny<CancellationToken>())
+            .ReturnsAsync((HttpRequestMessage r, CancellationToken _) => respond(r));
+
+    private static readonly JsonElement Request = JsonDocument.Parse("""{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1]}]}""").RootElement;
+
+    [Fact]
+    public async Task Forwards_v2_infer_to_the_versioned_route_with_the_request_id()
+    {
+        HttpRequestMessage? seen = null;
+        Answer(r => { seen = r; return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"outputs":[]}""") }; });
+        var body = await Client().InferAsync("resnet", 3, Request, "req-1", CancellationToken.None);
+        Assert.Equal("""{"outputs":[]}""", System.Text.Encoding.UTF8.GetString(body));
+        Assert.Equal("http://127.0.0.1:7072/v2/models/resnet/versions/3/infer", seen!.RequestUri!.ToString());
+        Assert.Equal("req-1", seen.Headers.GetValues("x-request-id").Single());
+    }
+
+    [Fact]
+    public async Task An_unreachable_tier_is_a_503_with_retry_after_after_one_retry()
+    {
+        var calls = 0;
+        Answer(_ => { calls++; throw new HttpRequestException("connection refused"); });
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal(503, problem.Status);
+        Assert.NotNull(problem.RetryAfter);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task A_tier_that_never_answers_is_a_503_within_the_timeout()
+    {
+        _handler.Protected().Setup<Task<HttpResponseMessage>>("SendAsync", ItExpr.IsAny<HttpRequestMessage>(), ItExpr.IsAny<CancellationToken>())
+            .Returns(async (HttpRequestMessage _, CancellationToken ct) => { await Task.Delay(Timeout.Infinite, ct); return new HttpResponseMessage(); });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal(503, problem.Status);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public async Task The_tiers_429_and_4xx_answers_reach_the_caller()
+    {
+        Answer(_ => new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(3)) } });
+        var busy = await Assert.ThrowsAsync<ProblemException>(() => Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal((429, TimeSpan.FromSeconds(3)), (busy.Status, busy.RetryAfter!.Value));
+
+        Answer(_ => new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"error":"input 'x' must be FP32"}""") });
+        var rejected = await Assert.ThrowsAsync<ProblemException>(() => Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal((400, "input 'x' must be FP32"), (rejected.Status, rejected.Detail));
+    }
+}
