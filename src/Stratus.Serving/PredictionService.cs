@@ -42,7 +42,7 @@ public sealed class PredictionService(
 
         using var lease = await loader.AcquireAsync(name, version, cancellationToken);
         var model = lease.Model;
-        var inputs = RowBinder.Bind(instances, model, model.GetFeatureIndex(card.FeatureNames), serving.MaxInstances);
+        var inputs = RowBinder.Bind(instances, model.Layout, model.GetFeatureIndex(card.FeatureNames), serving.MaxInstances);
         var rows = instances.GetArrayLength();
         var outputs = model.BatchDimensionFixed && rows > 1 ? RunRowByRow(model, inputs, rows) : model.Run(inputs);
 

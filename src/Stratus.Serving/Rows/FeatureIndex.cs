@@ -19,7 +19,7 @@ public sealed class FeatureIndex
     public FrozenDictionary<string, int> Columns { get; }
 
     /// <summary>Null when rows can only be sent as arrays.</summary>
-    public static FeatureIndex? Build(LoadedModel model, IReadOnlyList<string>? cardFeatures)
+    public static FeatureIndex? Build(InputLayout model, IReadOnlyList<string>? cardFeatures)
     {
         if (cardFeatures is not null && cardFeatures.Count == model.RowWidth)
         {

@@ -10,7 +10,7 @@ namespace Stratus.Serving.Rows;
 /// </summary>
 public static class RowBinder
 {
-    public static TensorData[] Bind(JsonElement instances, LoadedModel model, FeatureIndex? features, int maxInstances)
+    public static TensorData[] Bind(JsonElement instances, InputLayout model, FeatureIndex? features, int maxInstances)
     {
         if (instances.ValueKind != JsonValueKind.Array)
         {
@@ -31,7 +31,7 @@ public static class RowBinder
         var unbindable = model.UnbindableInput;
         if (unbindable is not null)
         {
-            throw Invalid($"Input '{unbindable.Name}' ({TensorTypes.OnnxName(unbindable.Type)}, shape [{string.Join(',', unbindable.Dimensions)}]) cannot be bound from rows; use the Open Inference Protocol endpoint POST /v2/models/{model.Version.Model}/infer.");
+            throw Invalid($"Input '{unbindable.Name}' ({TensorTypes.OnnxName(unbindable.Type)}, shape [{string.Join(',', unbindable.Dimensions)}]) cannot be bound from rows; use the Open Inference Protocol endpoint POST /v2/models/{model.Model}/infer.");
         }
 
         var width = model.RowWidth;
@@ -89,7 +89,7 @@ public static class RowBinder
                     break;
 
                 case JsonValueKind.Object:
-                    throw Invalid($"instances[{i}] is an object, but model '{model.Version.Model}' has no feature names; send an array of {width} numbers, or set 'featureNames' on the model card.");
+                    throw Invalid($"instances[{i}] is an object, but model '{model.Model}' has no feature names; send an array of {width} numbers, or set 'featureNames' on the model card.");
 
                 default:
                     throw Invalid($"instances[{i}] must be an array of numbers or an object keyed by feature name.");
@@ -101,7 +101,7 @@ public static class RowBinder
         return tensors;
     }
 
-    private static void Set(TensorData[] tensors, LoadedModel model, int slot, int inner, int row, JsonElement value, string field)
+    private static void Set(TensorData[] tensors, InputLayout model, int slot, int inner, int row, JsonElement value, string field)
     {
         var width = model.Inputs[slot].RowWidth;
         if (!TensorData.TrySet(tensors[slot].Data, row * width + inner, value))

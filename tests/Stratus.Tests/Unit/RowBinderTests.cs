@@ -11,7 +11,7 @@ public sealed class RowBinderTests : IDisposable
     private readonly LoadedModel _iris = SampleModels.Load("iris");
 
     private TensorData[] Bind(string instances, int max = 10) =>
-        RowBinder.Bind(JsonDocument.Parse(instances).RootElement, _iris, _iris.GetFeatureIndex(Features), max);
+        RowBinder.Bind(JsonDocument.Parse(instances).RootElement, _iris.Layout, _iris.GetFeatureIndex(Features), max);
 
     [Fact]
     public void Arrays_and_named_objects_bind_to_the_same_tensor()
@@ -43,7 +43,7 @@ public sealed class RowBinderTests : IDisposable
     [InlineData("{}", "must be an array")]
     public void Bad_rows_are_named(string instances, string expected)
     {
-        var problem = Assert.Throws<ProblemException>(() => RowBinder.Bind(JsonDocument.Parse(instances).RootElement, _iris, _iris.GetFeatureIndex(Features), 2));
+        var problem = Assert.Throws<ProblemException>(() => RowBinder.Bind(JsonDocument.Parse(instances).RootElement, _iris.Layout, _iris.GetFeatureIndex(Features), 2));
         Assert.Equal(400, problem.Status);
         Assert.Contains(expected, problem.Detail);
     }
@@ -51,7 +51,7 @@ public sealed class RowBinderTests : IDisposable
     [Fact]
     public void Objects_need_feature_names()
     {
-        var problem = Assert.Throws<ProblemException>(() => RowBinder.Bind(JsonDocument.Parse("""[{"a":1}]""").RootElement, _iris, _iris.GetFeatureIndex(null), 10));
+        var problem = Assert.Throws<ProblemException>(() => RowBinder.Bind(JsonDocument.Parse("""[{"a":1}]""").RootElement, _iris.Layout, _iris.GetFeatureIndex(null), 10));
         Assert.Contains("featureNames", problem.Detail);
     }
 
