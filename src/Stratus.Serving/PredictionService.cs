@@ -18,6 +18,8 @@ public sealed class PredictionService(
     ModelCatalog catalog,
     IVersionPolicy policy,
     ModelLoader loader,
+    Core.Abstractions.IModelRegistry registry,
+    GpuTier.IGpuTierClient gpuTier,
     IEnumerable<IPredictionObserver> observers,
     ServingTelemetry telemetry,
     IOptions<StratusOptions> options,
@@ -30,7 +32,6 @@ public sealed class PredictionService(
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        EnsureServedInProcess(card);
         var version = policy.SelectVersion(card, target);
         var serving = options.Value.Serving;
 
@@ -39,6 +40,21 @@ public sealed class PredictionService(
         {
             throw ProblemException.BadRequest("Invalid request", "The body must be a JSON object with an 'instances' array.");
         }
+
+        // gpu-tier models: rows become V2 tensors for the tier; with cpuFallback they run here when it is absent or down.
+        if (card.Tier == ServingTier.Gpu && gpuTier.IsConfigured)
+        {
+            try
+            {
+                return await PredictOnGpuTierAsync(card, version, instances, requestId, started, cancellationToken);
+            }
+            catch (ProblemException e) when (e.Status == 503 && card.CpuFallback)
+            {
+                // fall through to in-process serving
+            }
+        }
+
+        EnsureServedInProcess(card);
 
         using var lease = await loader.AcquireAsync(name, version, cancellationToken);
         var model = lease.Model;
@@ -65,19 +81,37 @@ public sealed class PredictionService(
         return new PredictionResult(name, version, requestId, rows, outputs, model.Friendly);
     }
 
-    /// <summary>
-    /// gpu-tier models run in-process only when their card allows CPU fallback; otherwise they are refused here
-    /// rather than run on the function's CPU. (Row predictions are not routed to the tier yet: V2 infer is.)
-    /// </summary>
+    /// <summary>gpu-tier models run in-process only when their card allows CPU fallback; otherwise they are refused.</summary>
     public static void EnsureServedInProcess(ModelCard card)
     {
         if (card.Tier == ServingTier.Gpu && !card.CpuFallback)
         {
             throw ProblemException.ServiceUnavailable(
                 "GPU tier unavailable",
-                $"Model '{card.Name}' runs on the GPU tier, which cannot serve it here; use POST /v2/models/{card.Name}/infer (routed to the tier when configured), or set cpuFallback on the card.",
+                $"Model '{card.Name}' runs on the GPU tier, which is not configured here (Stratus:GpuTier:BaseUrl); set cpuFallback on the card to serve it in-process.",
                 TimeSpan.FromSeconds(30));
         }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), (ModelVersion Record, InputLayout Layout)> _remote = new();
+
+    /// <summary>Binds rows with the version's stored signature, sends them to the GPU tier as V2 tensors, and maps the answer back.</summary>
+    private async Task<PredictionResult> PredictOnGpuTierAsync(ModelCard card, int version, JsonElement instances, string requestId, long started, CancellationToken cancellationToken)
+    {
+        if (!_remote.TryGetValue((card.Name, version), out var known))
+        {
+            var record = await registry.GetVersionAsync(card.Name, version, cancellationToken)
+                ?? throw ProblemException.NotFound("Version not found", $"Model '{card.Name}' has no version {version}.");
+            known = _remote[(card.Name, version)] = (record, new InputLayout(record));
+        }
+
+        var inputs = RowBinder.Bind(instances, known.Layout, known.Layout.GetFeatureIndex(card.FeatureNames), options.Value.Serving.MaxInstances);
+        var rows = instances.GetArrayLength();
+        using var v2 = JsonDocument.Parse(OpenInference.V2Tensors.WriteRequest(requestId, inputs));
+        var answer = await gpuTier.InferAsync(card.Name, version, v2.RootElement, requestId, cancellationToken);
+        var outputs = OpenInference.V2Tensors.ReadOutputs(answer);
+        telemetry.RecordPrediction(card.Name, version, "rows-gpu", rows, clock.GetElapsedTime(started));
+        return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));
     }
 
     /// <summary>Models whose batch dimension is fixed at 1 take one row per call; outputs are stitched back in order.</summary>

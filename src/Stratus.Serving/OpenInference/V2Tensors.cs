@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.OpenInference;
+
+/// <summary>Open Inference Protocol tensors on the wire: requests to the GPU tier and its answers.</summary>
+public static class V2Tensors
+{
+    public static byte[] WriteRequest(string id, IReadOnlyList<TensorData> inputs)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", id);
+            writer.WriteStartArray("inputs");
+            foreach (var input in inputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", input.Name);
+                writer.WriteString("datatype", TensorTypes.V2Name(input.Type));
+                writer.WriteStartArray("shape");
+                foreach (var d in input.Shape)
+                {
+                    writer.WriteNumberValue(d);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("data");
+                input.WriteValues(writer, 0, input.ElementCount);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The <c>outputs</c> of a V2 infer response as tensors.</summary>
+    public static IReadOnlyList<TensorData> ReadOutputs(byte[] response)
+    {
+        using var document = JsonDocument.Parse(response);
+        if (!document.RootElement.TryGetProperty("outputs", out var outputs) || outputs.ValueKind != JsonValueKind.Array)
+        {
+            throw ProblemException.ServiceUnavailable("GPU tier answered badly", "The GPU tier's answer has no 'outputs'.", TimeSpan.FromSeconds(10));
+        }
+
+        return outputs.EnumerateArray().Select(o =>
+        {
+            TensorTypes.TryParseV2(o.GetProperty("datatype").GetString(), out var type);
+            var shape = o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
+            var values = o.GetProperty("data").EnumerateArray().ToArray();
+            var data = TensorData.Allocate(type, values.Length);
+            for (var i = 0; i < values.Length; i++)
+            {
+                TensorData.TrySet(data, i, values[i]);
+            }
+
+            return new TensorData(o.GetProperty("name").GetString()!, type, shape, data);
+        }).ToArray();
+    }
+}
