@@ -155,20 +155,7 @@ public sealed class V2InferenceResult(string model, int version, string id, IRea
         writer.WriteStartArray("outputs");
         foreach (var output in Outputs)
         {
-            writer.WriteStartObject();
-            writer.WriteString("name", output.Name);
-            writer.WriteString("datatype", TensorTypes.V2Name(output.Type));
-            writer.WriteStartArray("shape");
-            foreach (var d in output.Shape)
-            {
-                writer.WriteNumberValue(d);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("data");
-            output.WriteValues(writer, 0, output.ElementCount);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            V2Tensors.WriteTensor(writer, output);
         }
 
         writer.WriteEndArray();

@@ -17,20 +17,7 @@ public static class V2Tensors
             writer.WriteStartArray("inputs");
             foreach (var input in inputs)
             {
-                writer.WriteStartObject();
-                writer.WriteString("name", input.Name);
-                writer.WriteString("datatype", TensorTypes.V2Name(input.Type));
-                writer.WriteStartArray("shape");
-                foreach (var d in input.Shape)
-                {
-                    writer.WriteNumberValue(d);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("data");
-                input.WriteValues(writer, 0, input.ElementCount);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
+                WriteTensor(writer, input);
             }
 
             writer.WriteEndArray();
@@ -38,6 +25,25 @@ public static class V2Tensors
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>One tensor as the protocol writes it: <c>{"name", "datatype", "shape", "data"}</c> with flat data.</summary>
+    public static void WriteTensor(Utf8JsonWriter writer, TensorData tensor)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name", tensor.Name);
+        writer.WriteString("datatype", TensorTypes.V2Name(tensor.Type));
+        writer.WriteStartArray("shape");
+        foreach (var d in tensor.Shape)
+        {
+            writer.WriteNumberValue(d);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("data");
+        tensor.WriteValues(writer, 0, tensor.ElementCount);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     /// <summary>The <c>outputs</c> of a V2 infer response as tensors.</summary>
