@@ -12,7 +12,6 @@ public static class StorageInitializer
             clients.Blobs.GetBlobContainerClient(StorageNames.DatasetsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelCardsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelVersionsTable).CreateIfNotExistsAsync(cancellationToken),
-            clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken),
-            clients.Tables.GetTableClient(StorageNames.TrainingRunsTable).CreateIfNotExistsAsync(cancellationToken));
+            clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken));
     }
 }

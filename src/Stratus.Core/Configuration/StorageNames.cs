@@ -9,5 +9,4 @@ public static class StorageNames
     public const string ModelCardsTable = "StratusModelCards";
     public const string ModelVersionsTable = "StratusModelVersions";
     public const string DatasetsTable = "StratusDatasets";
-    public const string TrainingRunsTable = "StratusTrainingRuns";
 }

@@ -28,7 +28,6 @@ public static class Routes
     public const string Datasets = "api/datasets";
     public const string Dataset = "api/datasets/{name}";
 
-    public const string V2Prefix = "v2";
     public const string V2Live = "v2/health/live";
     public const string V2Ready = "v2/health/ready";
     public const string V2Model = "v2/models/{name}";
