@@ -60,7 +60,7 @@ public sealed class PredictionService(
         var model = lease.Model;
         var inputs = RowBinder.Bind(instances, model.Layout, model.GetFeatureIndex(card.FeatureNames), serving.MaxInstances);
         var rows = instances.GetArrayLength();
-        var outputs = model.BatchDimensionFixed && rows > 1 ? RunRowByRow(model, inputs, rows) : model.Run(inputs);
+        var outputs = model.BatchDimensionFixed && rows > 1 ? Batching.RowTensors.RunRowByRow(i => model.Run(i), inputs) : model.Run(inputs);
 
         var elapsed = clock.GetElapsedTime(started);
         telemetry.RecordPrediction(name, version, "rows", rows, elapsed);
@@ -114,48 +114,4 @@ public sealed class PredictionService(
         return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));
     }
 
-    /// <summary>Models whose batch dimension is fixed at 1 take one row per call; outputs are stitched back in order.</summary>
-    internal static IReadOnlyList<TensorData> RunRowByRow(LoadedModel model, TensorData[] inputs, int rows)
-    {
-        IReadOnlyList<TensorData>[] perRow = new IReadOnlyList<TensorData>[rows];
-        for (var r = 0; r < rows; r++)
-        {
-            var single = new TensorData[inputs.Length];
-            for (var s = 0; s < inputs.Length; s++)
-            {
-                var slot = model.Inputs[s];
-                var data = TensorData.Allocate(slot.Type, slot.RowWidth);
-                Array.Copy(inputs[s].Data, r * slot.RowWidth, data, 0, slot.RowWidth);
-                single[s] = inputs[s] with { Shape = slot.BatchShape(1), Data = data };
-            }
-
-            perRow[r] = model.Run(single);
-        }
-
-        var stitched = new TensorData[perRow[0].Count];
-        for (var o = 0; o < stitched.Length; o++)
-        {
-            var first = perRow[0][o];
-            var each = (int)first.ElementCount;
-            var data = TensorData.Allocate(first.Type, each * rows);
-            for (var r = 0; r < rows; r++)
-            {
-                Array.Copy(perRow[r][o].Data, 0, data, r * each, each);
-            }
-
-            var shape = (long[])first.Shape.Clone();
-            if (shape.Length == 0)
-            {
-                shape = [rows];
-            }
-            else
-            {
-                shape[0] *= rows;
-            }
-
-            stitched[o] = first with { Shape = shape, Data = data };
-        }
-
-        return stitched;
-    }
 }

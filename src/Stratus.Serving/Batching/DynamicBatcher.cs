@@ -123,7 +123,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             {
                 foreach (var request in batch)
                 {
-                    request.Result.TrySetResult(RunRowByRow(request));
+                    request.Result.TrySetResult(RowTensors.RunRowByRow(Counted, request.Inputs));
                 }
 
                 return;
@@ -155,16 +155,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private IReadOnlyList<TensorData> RunRowByRow(Pending request)
+    private IReadOnlyList<TensorData> Counted(IReadOnlyList<TensorData> inputs)
     {
-        var perRow = new List<IReadOnlyList<TensorData>>(request.Rows);
-        for (var r = 0; r < request.Rows; r++)
-        {
-            Interlocked.Increment(ref _calls);
-            perRow.Add(_run(request.Inputs.Select(t => SliceRows(t, r, 1)).ToArray()));
-        }
-
-        return perRow[0].Select((first, o) => ConcatRows(perRow.Select(p => p[o]).ToArray())).ToArray();
+        Interlocked.Increment(ref _calls);
+        return _run(inputs);
     }
 
     private static int Rows(IReadOnlyList<TensorData> inputs) =>
@@ -192,36 +186,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
     }
 
     private static TensorData[] Concatenate(List<Pending> batch) =>
-        batch[0].Inputs.Select((_, i) => ConcatRows(batch.Select(b => b.Inputs[i]).ToArray())).ToArray();
+        batch[0].Inputs.Select((_, i) => RowTensors.ConcatRows(batch.Select(b => b.Inputs[i]).ToArray())).ToArray();
 
-    private static TensorData ConcatRows(IReadOnlyList<TensorData> parts)
-    {
-        var first = parts[0];
-        var data = TensorData.Allocate(first.Type, (int)parts.Sum(p => p.ElementCount));
-        var at = 0;
-        foreach (var part in parts)
-        {
-            Array.Copy(part.Data, 0, data, at, part.Data.Length);
-            at += part.Data.Length;
-        }
-
-        var shape = (long[])first.Shape.Clone();
-        shape[0] = parts.Sum(p => p.Shape[0]);
-        return first with { Shape = shape, Data = data };
-    }
 
     private static IReadOnlyList<TensorData> Slice(IReadOnlyList<TensorData> outputs, int offset, int rows, int total) =>
-        outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? SliceRows(o, offset, rows) : o).ToArray();
+        outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? RowTensors.SliceRows(o, offset, rows) : o).ToArray();
 
-    private static TensorData SliceRows(TensorData tensor, int offset, int rows)
-    {
-        var perRow = (int)(tensor.ElementCount / tensor.Shape[0]);
-        var data = TensorData.Allocate(tensor.Type, perRow * rows);
-        Array.Copy(tensor.Data, (long)offset * perRow, data, 0, (long)perRow * rows);
-        var shape = (long[])tensor.Shape.Clone();
-        shape[0] = rows;
-        return tensor with { Shape = shape, Data = data };
-    }
 
     private sealed record Pending(IReadOnlyList<TensorData> Inputs, int Rows, TaskCompletionSource<IReadOnlyList<TensorData>> Result);
 }

@@ -109,9 +109,7 @@ public sealed class OpenInferenceService(
     {
         if (version is not null)
         {
-            return int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0
-                ? v
-                : throw ProblemException.BadRequest("Invalid version", $"Version '{version}' is not a positive integer.");
+            return ServingTarget.Parse(version, alias: null).Version!.Value;
         }
 
         if (card.Aliases.TryGetValue(Aliases.Champion, out var champion))
