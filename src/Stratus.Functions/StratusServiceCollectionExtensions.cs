@@ -23,12 +23,7 @@ public static class StratusServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStratus(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StratusOptions>().Bind(configuration.GetSection(StratusOptions.Section));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
-        services.TryAddSingleton<IModelRegistry, TableModelRegistry>();
-        services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
-        services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
+        services.AddStratusStorage(configuration);
         services.TryAddSingleton<DatasetService>();
         services.TryAddSingleton<DatasetCache>();
         services.TryAddSingleton<TrainingWorkflow>();

@@ -7,6 +7,7 @@ using Stratus.Functions;
 using Stratus.LocalRunner.Azurite;
 using Stratus.LocalRunner.Demo;
 using Stratus.LocalRunner.Durable;
+using Stratus.LocalRunner.GpuTier;
 using Stratus.LocalRunner.Hosting;
 using Stratus.Storage;
 
@@ -77,12 +78,20 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 bootLoggers,
                 cancellationToken);
 
+            // The routing functions send gpu-tier models to the tier this runner starts, unless one is configured.
+            var gpuTierUrl = string.IsNullOrEmpty(builder.Configuration[GpuTierBaseUrl]) ? options.GpuTierUrl : null;
+            if (gpuTierUrl is not null)
+            {
+                builder.Configuration[GpuTierBaseUrl] = gpuTierUrl;
+            }
+
             var catalog = FunctionCatalog.FromAssembly(options.FunctionsAssembly);
             builder.WebHost.UseUrls(options.Url);
 
             // Registered first so it stops last: however the host is stopped (Ctrl-C, SIGTERM, dispose),
             // the engine and Azurite go down with it.
-            builder.Services.AddHostedService(_ => new OwnedServices(engine, azurite, bootLoggers));
+            var owned = new OwnedServices(engine, azurite, bootLoggers);
+            builder.Services.AddHostedService(_ => owned);
             builder.Services.AddSingleton(clients);
             builder.Services.AddSingleton<Stratus.Functions.Http.IDurableHttpLinks, LocalDurableHttpLinks>();
             builder.Services.AddStratus(builder.Configuration);
@@ -119,6 +128,11 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 await app.Services.GetRequiredService<DemoModelSeeder>().SeedIfEmptyAsync(options.Root, cancellationToken);
             }
 
+            if (gpuTierUrl is not null)
+            {
+                owned.Tier = await StartGpuTierAsync(options.Root, gpuTierUrl, app.Configuration, log, cancellationToken);
+            }
+
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
                 address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
@@ -143,6 +157,28 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
             bootLoggers.Dispose();
             throw;
+        }
+    }
+
+    private static readonly string GpuTierBaseUrl = $"{StratusOptions.Section}:{nameof(StratusOptions.GpuTier)}:{nameof(GpuTierOptions.BaseUrl)}";
+
+    private static async Task<GpuTierProcess?> StartGpuTierAsync(string root, string url, IConfiguration configuration, ILogger log, CancellationToken cancellationToken)
+    {
+        if (GpuTierProcess.FindAssembly(root) is not { } assembly)
+        {
+            log.LogWarning("The GPU tier is not built (dotnet build Functions.sln); gpu-tier models will answer 503");
+            return null;
+        }
+
+        try
+        {
+            return await GpuTierProcess.StartAsync(assembly, url, configuration, log, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // The platform still runs; gpu-tier models answer 503 (or fall back to CPU) as they would with the tier down.
+            log.LogError("GPU tier not started: {Reason}", e.Message);
+            return null;
         }
     }
 
@@ -171,6 +207,8 @@ public sealed class LocalRunnerHost : IAsyncDisposable
     {
         private int _stopped;
 
+        public GpuTierProcess? Tier { get; set; }
+
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public async Task StopAsync(CancellationToken cancellationToken)
@@ -178,6 +216,11 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             if (Interlocked.Exchange(ref _stopped, 1) == 1)
             {
                 return;
+            }
+
+            if (Tier is not null)
+            {
+                await Tier.DisposeAsync();
             }
 
             try

@@ -7,6 +7,8 @@ public sealed record LocalRunnerOptions
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    public const string DefaultGpuTierUrl = "http://127.0.0.1:7072";
+
     /// <summary>The repository root: settings, samples, <c>.stratus/</c> and <c>.tools/</c> are found from here.</summary>
     public required string Root { get; init; }
 
@@ -19,6 +21,9 @@ public sealed record LocalRunnerOptions
     public string ToolsDirectory => Path.Combine(Root, ".tools");
 
     public bool SeedDemoModels { get; init; } = true;
+
+    /// <summary>Where the runner starts the GPU tier process; null runs none (gpu-tier models then answer 503).</summary>
+    public string? GpuTierUrl { get; init; } = DefaultGpuTierUrl;
 
     /// <summary>Settings applied over local.settings and the environment (tests use it for storage and keys).</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();

@@ -6,6 +6,7 @@ using Stratus.Training;
 // Usage:
 //   dotnet run --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071
 //   dotnet run --project src/Stratus.LocalRunner -- --url http://127.0.0.1:8080
+//   dotnet run --project src/Stratus.LocalRunner -- --gpu-tier-url off             no GPU tier process (default :7072)
 //   dotnet run --project src/Stratus.LocalRunner -- make-demo-models  retrain samples/models/* from samples/data
 var root = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
 if (args is ["make-demo-models", ..])
@@ -19,11 +20,17 @@ if (args is ["make-demo-models", ..])
 }
 
 var url = Environment.GetEnvironmentVariable("STRATUS_URL") ?? LocalRunnerOptions.DefaultUrl;
+var gpuTierUrl = Environment.GetEnvironmentVariable("STRATUS_GPU_TIER_URL") ?? LocalRunnerOptions.DefaultGpuTierUrl;
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] is "--url" or "--urls")
     {
         url = args[i + 1];
+    }
+
+    if (args[i] is "--gpu-tier-url")
+    {
+        gpuTierUrl = args[i + 1];
     }
 }
 
@@ -42,7 +49,7 @@ using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, CancelStartup))
 {
     try
     {
-        host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url }, startup.Token);
+        host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url, GpuTierUrl = gpuTierUrl == "off" ? null : gpuTierUrl }, startup.Token);
     }
     catch (OperationCanceledException) when (startup.IsCancellationRequested)
     {

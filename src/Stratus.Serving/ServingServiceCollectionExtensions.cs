@@ -15,6 +15,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServingTelemetry>();
         services.TryAddSingleton<IModelInspector, OnnxModelInspector>();
+        services.TryAddSingleton<IExecutionProviderSelector, CpuExecutionProvider>();
+        services.TryAddSingleton<ServedVersionSelector>();
         services.TryAddSingleton<IVersionPolicy, AliasVersionPolicy>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<ModelSessionCache>();

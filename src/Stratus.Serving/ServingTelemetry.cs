@@ -13,6 +13,7 @@ public sealed class ServingTelemetry : IDisposable
     private readonly Counter<long> _predictions;
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _evictions;
+    private readonly Histogram<int> _batchRows;
 
     public ServingTelemetry(IMeterFactory meterFactory)
     {
@@ -21,6 +22,7 @@ public sealed class ServingTelemetry : IDisposable
         _predictions = _meter.CreateCounter<long>("stratus.predict.rows", "{row}", "Rows predicted, per model and version.");
         _cacheLookups = _meter.CreateCounter<long>("stratus.session_cache.lookups", "{lookup}", "Session cache lookups; tag hit=true|false.");
         _evictions = _meter.CreateCounter<long>("stratus.session_cache.evictions", "{session}", "Sessions evicted under the memory budget.");
+        _batchRows = _meter.CreateHistogram<int>("stratus.tier.batch_rows", "{row}", "Rows per session call on the GPU tier (dynamic batching merges requests).");
     }
 
     public void RecordPrediction(string model, int version, string protocol, int rows, TimeSpan elapsed)
@@ -35,6 +37,8 @@ public sealed class ServingTelemetry : IDisposable
 
     public void RecordCacheLookup(string model, bool hit) =>
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("hit", hit ? Hit : Miss));
+
+    public void RecordBatch(string model, int rows) => _batchRows.Record(rows, new KeyValuePair<string, object?>("model", model));
 
     public void RecordEviction(string model) => _evictions.Add(1, new KeyValuePair<string, object?>("model", model));
 

@@ -25,4 +25,7 @@ public static class SettingNames
 
     /// <summary>NCRONTAB (six fields) of scheduled retraining; a flat name so the Functions host resolves it in %…%.</summary>
     public const string RetrainSchedule = "STRATUS_RETRAIN_SCHEDULE";
+
+    /// <summary>GPU tier only: exit when standard input closes, so a host that owns the process (the local runner) never leaves it behind.</summary>
+    public const string ExitWithParent = "STRATUS_EXIT_WITH_PARENT";
 }

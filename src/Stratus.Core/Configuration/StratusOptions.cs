@@ -13,6 +13,9 @@ public sealed class StratusOptions
     public DatasetOptions Datasets { get; set; } = new();
     public RetrainingOptions Retraining { get; set; } = new();
     public GpuTierOptions GpuTier { get; set; } = new();
+
+    /// <summary>Read by the GPU tier app only.</summary>
+    public TierOptions Tier { get; set; } = new();
 }
 
 public sealed class ServingOptions

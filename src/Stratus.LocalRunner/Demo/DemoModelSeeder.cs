@@ -13,7 +13,7 @@ using Stratus.Training.Runs;
 namespace Stratus.LocalRunner.Demo;
 
 /// <summary>
-/// On first start with an empty registry, trains the demo models through the TrainModel orchestration, as a
+/// On first start with an empty registry, registers the GPU-tier demo (<see cref="ResNetDemo"/>) and trains the demo models through the TrainModel orchestration, as a
 /// user would: upload the dataset from <c>samples/data</c>, create the card (<c>card.json</c>) with a retraining
 /// policy, and train it with <c>train.json</c>.
 /// </summary>
@@ -30,6 +30,12 @@ public sealed class DemoModelSeeder(
         await foreach (var _ in registry.ListCardsAsync(cancellationToken))
         {
             return 0; // not empty: never touch a registry someone is using
+        }
+
+        if (File.Exists(ResNetDemo.ModelPath))
+        {
+            var resnet = await ResNetDemo.RegisterAsync(models, cancellationToken);
+            logger.LogInformation("Demo model {Model} v{Version} registered on the GPU tier ({SizeBytes} bytes)", resnet.Model, resnet.Version, resnet.SizeBytes);
         }
 
         var samples = Path.Combine(root, "samples", "models");

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Stratus.Core.Configuration;
 using Stratus.Core.Problems;
 using Stratus.Serving.Onnx;
 

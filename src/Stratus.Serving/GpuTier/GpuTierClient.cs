@@ -15,6 +15,9 @@ public interface IGpuTierClient
 {
     bool IsConfigured { get; }
 
+    /// <summary>Whether the tier has the version loaded and warm; false when it is unreachable.</summary>
+    Task<bool> IsModelReadyAsync(string model, int version, CancellationToken cancellationToken);
+
     /// <summary>The tier's V2 infer response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
     Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken);
 }
@@ -30,9 +33,22 @@ public sealed class GpuTierClient(HttpClient http, IOptions<StratusOptions> opti
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.GpuTier.BaseUrl);
 
+    public async Task<bool> IsModelReadyAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(TierUri($"v2/models/{model}/versions/{version}/ready"), cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or TimeoutRejectedException or BrokenCircuitException)
+        {
+            return false;
+        }
+    }
+
     public async Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken)
     {
-        var uri = new Uri(new Uri(options.Value.GpuTier.BaseUrl!.TrimEnd('/') + "/"), $"v2/models/{model}/versions/{version}/infer");
+        var uri = TierUri($"v2/models/{model}/versions/{version}/infer");
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
@@ -66,6 +82,8 @@ public sealed class GpuTierClient(HttpClient http, IOptions<StratusOptions> opti
             };
         }
     }
+
+    private Uri TierUri(string path) => new(new Uri(options.Value.GpuTier.BaseUrl!.TrimEnd('/') + "/"), path);
 
     private static ProblemException Unavailable(string model, string why, TimeSpan retryAfter) =>
         ProblemException.ServiceUnavailable("GPU tier unavailable", $"Model '{model}' runs on the GPU tier, which cannot serve it now: {why}.", retryAfter);

@@ -42,6 +42,9 @@ public sealed class LoadedModel : IDisposable
 
     public long SizeBytes => Version.SizeBytes;
 
+    /// <summary>Where the session runs (<c>cpu</c>, <c>cuda</c>).</summary>
+    public string ExecutionProvider { get; init; } = Core.Configuration.ExecutionProviders.Cpu;
+
     /// <summary>How predict names this model's outputs (null: raw output names).</summary>
     public FriendlyOutputs? Friendly { get; }
 

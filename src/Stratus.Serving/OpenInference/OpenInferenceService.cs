@@ -18,6 +18,7 @@ public sealed class OpenInferenceService(
     IModelRegistry registry,
     ModelCatalog catalog,
     ModelLoader loader,
+    ServedVersionSelector versions,
     IEnumerable<IPredictionObserver> observers,
     ServingTelemetry telemetry,
     IOptions<StratusOptions> options,
@@ -31,13 +32,13 @@ public sealed class OpenInferenceService(
     public async Task<V2ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        var versions = await registry.ListVersionsAsync(name, cancellationToken);
-        var selected = await SelectVersionAsync(card, version, cancellationToken);
-        var record = versions.FirstOrDefault(v => v.Version == selected)
+        var registered = await registry.ListVersionsAsync(name, cancellationToken);
+        var selected = await versions.SelectAsync(card, version, cancellationToken);
+        var record = registered.FirstOrDefault(v => v.Version == selected)
             ?? throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {selected}.");
         return new V2ModelMetadata(
             name,
-            versions.Select(v => v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            registered.Select(v => v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
             Platform,
             record.Signature.Inputs.Select(V2TensorMetadata.From).ToArray(),
             record.Signature.Outputs.Select(V2TensorMetadata.From).ToArray(),
@@ -49,16 +50,25 @@ public sealed class OpenInferenceService(
             });
     }
 
-    /// <summary>Loads (and so warms) the model; ready means a session call can run now.</summary>
+    /// <summary>Loads (and so warms) the model, or asks the GPU tier for its models; ready means a call can run now.</summary>
     public async Task<bool> IsReadyAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var card = await catalog.GetCardAsync(name, cancellationToken);
+        var selected = await versions.SelectAsync(card, version, cancellationToken);
         if (card.Tier == ServingTier.Gpu)
         {
-            return false;
+            if (gpuTier.IsConfigured && await gpuTier.IsModelReadyAsync(name, selected, cancellationToken))
+            {
+                return true;
+            }
+
+            if (!card.CpuFallback)
+            {
+                return false;
+            }
         }
 
-        using var lease = await loader.AcquireAsync(name, await SelectVersionAsync(card, version, cancellationToken), cancellationToken);
+        using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
         return true;
     }
 
@@ -66,7 +76,7 @@ public sealed class OpenInferenceService(
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        var selected = await SelectVersionAsync(card, version, cancellationToken);
+        var selected = await versions.SelectAsync(card, version, cancellationToken);
         using var request = await JsonBody.ParseAsync(body, contentLength, options.Value.Serving.MaxRequestBytes, cancellationToken);
 
         // gpu-tier models go to the tier; with cpuFallback they are served here when the tier is absent or down.
@@ -103,25 +113,6 @@ public sealed class OpenInferenceService(
         }
 
         return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
-    }
-
-    private async ValueTask<int> SelectVersionAsync(ModelCard card, string? version, CancellationToken cancellationToken)
-    {
-        if (version is not null)
-        {
-            return ServingTarget.Parse(version, alias: null).Version!.Value;
-        }
-
-        if (card.Aliases.TryGetValue(Aliases.Champion, out var champion))
-        {
-            return champion;
-        }
-
-        // The newest *registered* version: LatestVersion may name an upload still in flight (or one that failed).
-        var versions = await registry.ListVersionsAsync(card.Name, cancellationToken);
-        return versions.Count > 0
-            ? versions.Max(v => v.Version)
-            : throw ProblemException.NotFound("No versions", $"Model '{card.Name}' has no versions yet.");
     }
 }
 

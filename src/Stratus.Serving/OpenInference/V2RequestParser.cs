@@ -9,7 +9,8 @@ public static class V2RequestParser
 {
     public sealed record Parsed(string? Id, IReadOnlyList<TensorData> Inputs, IReadOnlyList<string>? RequestedOutputs);
 
-    public static Parsed Parse(JsonElement root, LoadedModel model)
+    /// <param name="anyBatch">The caller runs a fixed-batch model row by row, so any batch size is accepted.</param>
+    public static Parsed Parse(JsonElement root, LoadedModel model, bool anyBatch = false)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
         {
@@ -40,7 +41,7 @@ public static class V2RequestParser
             }
 
             var shape = ReadShape(input, name);
-            CheckShape(name, shape, slot.Dimensions);
+            CheckShape(name, shape, slot.Dimensions, anyBatch && slot.FixedBatch);
             var count = shape.Aggregate(1L, (a, d) => a * d);
             if (count > int.MaxValue)
             {
@@ -117,12 +118,12 @@ public static class V2RequestParser
         return shape;
     }
 
-    private static void CheckShape(string name, long[] shape, long[] declared)
+    private static void CheckShape(string name, long[] shape, long[] declared, bool anyBatch)
     {
         var ok = shape.Length == declared.Length;
         for (var i = 0; ok && i < shape.Length; i++)
         {
-            ok = declared[i] < 0 || declared[i] == shape[i];
+            ok = declared[i] < 0 || declared[i] == shape[i] || (i == 0 && anyBatch && shape[i] > 0);
         }
 
         if (!ok)

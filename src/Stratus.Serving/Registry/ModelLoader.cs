@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Stratus.Core.Abstractions;
@@ -8,12 +9,19 @@ using Stratus.Serving.Onnx;
 namespace Stratus.Serving.Registry;
 
 /// <summary>Gets a served model: from the session cache, or from the registry and blob store on first use.</summary>
-public sealed class ModelLoader(IModelRegistry registry, IArtifactStore artifacts, ModelSessionCache cache, IOptions<StratusOptions> options)
+public sealed class ModelLoader(
+    IModelRegistry registry,
+    IArtifactStore artifacts,
+    ModelSessionCache cache,
+    IExecutionProviderSelector providers,
+    IOptions<StratusOptions> options,
+    ILogger<ModelLoader> logger)
 {
     public ValueTask<ModelLease> AcquireAsync(string model, int version, CancellationToken cancellationToken) =>
         cache.AcquireAsync(model, version, ct => LoadAsync(model, version, ct), cancellationToken);
 
-    private async Task<LoadedModel> LoadAsync(string model, int version, CancellationToken cancellationToken)
+    /// <summary>Loads a new session outside the cache; the caller owns (and disposes) it.</summary>
+    public async Task<LoadedModel> LoadAsync(string model, int version, CancellationToken cancellationToken)
     {
         var record = await registry.GetVersionAsync(model, version, cancellationToken)
             ?? throw ProblemException.NotFound("Version not found", $"Model '{model}' has no version {version}.");
@@ -24,6 +32,9 @@ public sealed class ModelLoader(IModelRegistry registry, IArtifactStore artifact
             IntraOpNumThreads = options.Value.Serving.IntraOpThreads,
             LogId = $"{model}:{version}",
         };
-        return new LoadedModel(record, new InferenceSession(bytes, sessionOptions));
+        var provider = providers.Configure(sessionOptions);
+        var session = new InferenceSession(bytes, sessionOptions);
+        logger.LogInformation("Session for model {Model} version {Version} runs on the {ExecutionProvider} execution provider", model, version, provider);
+        return new LoadedModel(record, session) { ExecutionProvider = provider };
     }
 }

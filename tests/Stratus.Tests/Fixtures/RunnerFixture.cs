@@ -5,8 +5,8 @@ using Stratus.LocalRunner;
 
 namespace Stratus.Tests.Fixtures;
 
-/// <summary>The local runner booted in-process on a free port, over its own Azurite.</summary>
-public sealed class RunnerFixture : IAsyncLifetime
+/// <summary>The local runner booted in-process on a free port, over its own Azurite (no GPU tier process).</summary>
+public class RunnerFixture : IAsyncLifetime
 {
     public const string FunctionKey = "test-function-key";
     public const string AdminKey = "test-admin-key";
@@ -22,16 +22,22 @@ public sealed class RunnerFixture : IAsyncLifetime
             Root = TestPaths.Root,
             Url = "http://127.0.0.1:0",
             SeedDemoModels = false,
+            GpuTierUrl = GpuTierUrl,
             Overrides = new Dictionary<string, string?>
             {
                 [SettingNames.Storage] = Storage.ConnectionString,
                 [SettingNames.FunctionKey] = FunctionKey,
                 [SettingNames.AdminKey] = AdminKey,
                 ["Stratus:Serving:MaxInstances"] = "100",
-                ["Stratus:Registry:MaxUploadBytes"] = "1000000",
+                ["Stratus:Registry:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         });
     }
+
+    /// <summary>Where the runner starts the GPU tier; null: none.</summary>
+    public virtual string? GpuTierUrl => null;
+
+    protected virtual long MaxUploadBytes => 1_000_000;
 
     public HttpClient Client(string? key = AdminKey)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Stratus.Core.Problems;
+using Stratus.Core.Configuration;
 using Stratus.Serving.Batching;
 using Stratus.Serving.Onnx;
 using Stratus.Tests.Fixtures;

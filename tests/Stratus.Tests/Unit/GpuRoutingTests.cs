@@ -37,7 +37,7 @@ public sealed class GpuRoutingTests : IDisposable
         var telemetry = new ServingTelemetry(_services.GetRequiredService<IMeterFactory>());
         var cache = new ModelSessionCache(options, telemetry, NullLogger<ModelSessionCache>.Instance);
         return new PredictionService(new ModelCatalog(_registry.Object, options, TimeProvider.System), new AliasVersionPolicy(),
-            new ModelLoader(_registry.Object, artifacts.Object, cache, options), _registry.Object, _tier.Object, [], telemetry, options, TimeProvider.System,
+            new ModelLoader(_registry.Object, artifacts.Object, cache, new CpuExecutionProvider(), options, NullLogger<ModelLoader>.Instance), _registry.Object, _tier.Object, [], telemetry, options, TimeProvider.System,
             NullLogger<PredictionService>.Instance);
     }
 

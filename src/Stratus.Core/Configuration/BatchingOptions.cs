@@ -1,4 +1,4 @@
-namespace Stratus.Serving.Batching;
+namespace Stratus.Core.Configuration;
 
 /// <summary>Dynamic batching per model, as Triton does it: merge concurrent requests up to a size or a delay.</summary>
 public sealed class BatchingOptions

@@ -1,0 +1,32 @@
+namespace Stratus.Core.Configuration;
+
+/// <summary>Settings of the GPU tier app (<c>Stratus__Tier__*</c>); the function app ignores them.</summary>
+public sealed class TierOptions
+{
+    /// <summary>Models loaded and warmed before the tier reports ready; empty: every model whose card says <c>tier: gpu</c>.</summary>
+    public List<string> Preload { get; set; } = [];
+
+    /// <summary><c>auto</c> (CUDA when its libraries load, else CPU), <c>cuda</c> (fail without it) or <c>cpu</c>.</summary>
+    public string ExecutionProvider { get; set; } = ExecutionProviders.Auto;
+
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Batching for every model unless <see cref="Models"/> overrides it.</summary>
+    public BatchingOptions Batching { get; set; } = new();
+
+    /// <summary>Per-model batching, by model name (<c>Stratus__Tier__Models__resnet18__MaxBatchSize</c>).</summary>
+    public Dictionary<string, BatchingOptions> Models { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long shutdown waits for queued and in-flight inference to finish.</summary>
+    public int DrainSeconds { get; set; } = 30;
+
+    public BatchingOptions BatchingFor(string model) => Models.TryGetValue(model, out var own) ? own : Batching;
+}
+
+/// <summary>Names of the ONNX Runtime execution providers a session can be given.</summary>
+public static class ExecutionProviders
+{
+    public const string Auto = "auto";
+    public const string Cuda = "cuda";
+    public const string Cpu = "cpu";
+}

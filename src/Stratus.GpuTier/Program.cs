@@ -1,0 +1,37 @@
+using OpenTelemetry.Metrics;
+using Stratus.Core.Configuration;
+using Stratus.Serving;
+using Stratus.Serving.Tier;
+using Stratus.Storage;
+
+// The GPU tier: the same registry as the function app, Open Inference Protocol at the same paths.
+//   dotnet run --project src/Stratus.GpuTier -- --urls http://127.0.0.1:7072
+// Settings: AzureWebJobsStorage (connection string, or __accountName with managed identity) and Stratus__Tier__*.
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+builder.Services.AddStratusStorage(builder.Configuration);
+builder.Services.AddStratusGpuTier();
+
+// Graceful shutdown: in-flight and queued inference finish within the drain window before the process exits.
+var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{StratusOptions.Section}:Tier:DrainSeconds", new TierOptions().DrainSeconds));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
+
+var metrics = builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));
+if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    metrics.WithMetrics(m => m.AddOtlpExporter());
+}
+
+var app = builder.Build();
+app.MapGpuTier();
+if (app.Configuration.GetValue<bool>(SettingNames.ExitWithParent))
+{
+    // The owner (the local runner) holds our standard input open; end of input means it is gone.
+    _ = Task.Run(async () =>
+    {
+        await Console.In.ReadToEndAsync();
+        app.Lifetime.StopApplication();
+    });
+}
+
+app.Run();

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Reflection;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+
+namespace Stratus.LocalRunner.GpuTier;
+
+/// <summary>
+/// Runs the GPU tier app (src/Stratus.GpuTier, built alongside the runner) as its own process, as it runs in its
+/// own container in Azure: same registry, its own ONNX Runtime (CUDA when present, else CPU). It leaves with the
+/// runner: SIGTERM (drain) on dispose, and it exits by itself if the runner dies (its standard input closes).
+/// </summary>
+public sealed class GpuTierProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ILogger _logger;
+
+    private GpuTierProcess(Process process, Uri address, ILogger logger)
+    {
+        _process = process;
+        Address = address;
+        _logger = logger;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The tier's entry assembly as built from this checkout, or null when it has not been built.</summary>
+    public static string? FindAssembly(string root)
+    {
+        var relative = typeof(GpuTierProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GpuTierAssembly")?.Value;
+        var path = relative is null ? null : Path.Combine(root, relative);
+        return path is not null && File.Exists(path) ? path : null;
+    }
+
+    /// <summary>Starts the tier on <paramref name="url"/> and waits until it is live (not ready: it warms up its models after).</summary>
+    public static async Task<GpuTierProcess> StartAsync(string assembly, string url, IConfiguration configuration, ILogger logger, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!, // its content root: appsettings.json
+        };
+        if (start.FileName != "dotnet")
+        {
+            start.ArgumentList.Add("dotnet"); // own session: a terminal's Ctrl-C reaches the runner, which then drains the tier
+        }
+
+        start.ArgumentList.Add(assembly);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url);
+        start.Environment[SettingNames.Storage] = configuration[SettingNames.Storage];
+        start.Environment[SettingNames.ExitWithParent] = "true";
+        foreach (var (key, value) in configuration.GetSection(StratusOptions.Section).AsEnumerable())
+        {
+            if (value is not null)
+            {
+                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the GPU tier process.");
+        process.OutputDataReceived += (_, e) => Forward(logger, e.Data);
+        process.ErrorDataReceived += (_, e) => Forward(logger, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var tier = new GpuTierProcess(process, new Uri(url), logger);
+        try
+        {
+            await tier.WaitUntilLiveAsync(cancellationToken);
+            return tier;
+        }
+        catch
+        {
+            await tier.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitUntilLiveAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The GPU tier exited at start-up with code {_process.ExitCode} (is {Address} already in use?).");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(Routes.V2Live, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    _logger.LogInformation("GPU tier is live at {Address} (process {Pid})", Address, _process.Id);
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // slow answer; try again
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The GPU tier did not answer {Routes.V2Live} at {Address} within 60 s.");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private static void Forward(ILogger logger, string? line)
+    {
+        if (!string.IsNullOrWhiteSpace(line))
+        {
+            logger.LogInformation("[gpu-tier] {Line}", line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM: the tier stops taking work, drains its queues, then exits.
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _logger.LogWarning("GPU tier did not drain within 10 s; killing it");
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+using Stratus.Core.Configuration;
+using Stratus.Serving.Batching;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Tier;
+
+/// <summary>A model the GPU tier has loaded and warmed, with its own dynamic batcher.</summary>
+public sealed class ServedModel(LoadedModel model, DynamicBatcher batcher, BatchingOptions batching, TimeSpan warmUp) : IAsyncDisposable
+{
+    public LoadedModel Model { get; } = model;
+    public DynamicBatcher Batcher { get; } = batcher;
+    public BatchingOptions Batching { get; } = batching;
+    public TimeSpan WarmUp { get; } = warmUp;
+
+    /// <summary>Drains queued requests, then releases the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Batcher.DisposeAsync();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Core.Problems;
+
+namespace Stratus.Serving.Tier;
+
+/// <summary>
+/// The GPU tier's Open Inference Protocol (KServe V2) REST surface, at the same paths the function app serves.
+/// Errors are <c>{"error": …}</c> as the protocol defines, with Retry-After on 429 and 503.
+/// </summary>
+public static class TierEndpoints
+{
+    public const string ServerName = "stratus-gpu-tier";
+
+    public static IEndpointRouteBuilder MapGpuTier(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("v2", () => Results.Json(new { name = ServerName, version = typeof(TierEndpoints).Assembly.GetName().Version?.ToString(), extensions = Array.Empty<string>() }));
+        endpoints.MapGet(Routes.V2Live, () => Results.Json(new { live = true }));
+        endpoints.MapGet(Routes.V2Ready, (TierModelHost host) =>
+            host.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status503ServiceUnavailable));
+
+        endpoints.MapGet(Routes.V2Model, (HttpContext http, string name, TierModelHost host) =>
+            Handle(http, async ct => Results.Json(await host.GetMetadataAsync(name, null, ct), StratusJson.Options)));
+        endpoints.MapGet(Routes.V2ModelVersion, (HttpContext http, string name, string version, TierModelHost host) =>
+            Handle(http, async ct => Results.Json(await host.GetMetadataAsync(name, version, ct), StratusJson.Options)));
+        endpoints.MapGet(Routes.V2ModelReady, (HttpContext http, string name, TierModelHost host) =>
+            Handle(http, async ct => Ready(name, await host.IsModelReadyAsync(name, null, ct))));
+        endpoints.MapGet(Routes.V2ModelVersionReady, (HttpContext http, string name, string version, TierModelHost host) =>
+            Handle(http, async ct => Ready(name, await host.IsModelReadyAsync(name, version, ct))));
+        endpoints.MapPost(Routes.V2Infer, (HttpContext http, string name, TierModelHost host) => InferAsync(http, name, null, host));
+        endpoints.MapPost(Routes.V2VersionInfer, (HttpContext http, string name, string version, TierModelHost host) => InferAsync(http, name, version, host));
+        return endpoints;
+    }
+
+    private static IResult Ready(string name, bool ready) =>
+        Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+
+    private static Task<IResult> InferAsync(HttpContext http, string name, string? version, TierModelHost host) =>
+        Handle(http, async ct =>
+        {
+            var maxBytes = http.RequestServices.GetRequiredService<IOptions<StratusOptions>>().Value.Serving.MaxRequestBytes;
+            using var body = await JsonBody.ParseAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
+            var result = await host.InferAsync(name, version, body.RootElement, RequestId(http), ct);
+            return new JsonWritableResult(result);
+        });
+
+    private static async Task<IResult> Handle(HttpContext http, Func<CancellationToken, Task<IResult>> action)
+    {
+        http.Response.Headers[StratusHeaders.RequestId] = RequestId(http);
+        try
+        {
+            return await action(http.RequestAborted);
+        }
+        catch (ProblemException e)
+        {
+            if (e.RetryAfter is { } retryAfter)
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return Results.Json(new { error = e.Detail }, statusCode: e.Status);
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TierEndpoints))
+                .LogError(e, "Request {RequestId} to {Path} failed", RequestId(http), http.Request.Path.Value);
+            return Results.Json(new { error = $"The GPU tier failed to serve request {RequestId(http)}; see its logs." }, statusCode: StatusCodes.Status500InternalServerError);
+        }
+    }
+
+    private static string RequestId(HttpContext http)
+    {
+        if (http.Items.TryGetValue(StratusHeaders.RequestId, out var known) && known is string id)
+        {
+            return id;
+        }
+
+        var header = http.Request.Headers[StratusHeaders.RequestId].ToString();
+        id = header.Length is > 0 and <= 128 ? header : Guid.NewGuid().ToString("N");
+        http.Items[StratusHeaders.RequestId] = id;
+        return id;
+    }
+
+    /// <summary>Streams a self-writing response (V2 outputs) without an intermediate object graph.</summary>
+    private sealed class JsonWritableResult(IJsonWritable body) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+            body.WriteTo(writer);
+            await writer.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+}

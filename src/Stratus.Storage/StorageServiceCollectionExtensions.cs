@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Datasets;
+
+namespace Stratus.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Stratus options plus the registry, artifacts and datasets on the storage account <c>AzureWebJobsStorage</c> names.</summary>
+    public static IServiceCollection AddStratusStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StratusOptions>().Configure(o => configuration.GetSection(StratusOptions.Section).Bind(o));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.TryAddSingleton<IModelRegistry, TableModelRegistry>();
+        services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
+        services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
+        return services;
+    }
+}

@@ -1,0 +1,242 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Moq;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Models;
+using Stratus.Core.Problems;
+using Stratus.LocalRunner.Demo;
+using Stratus.Serving;
+using Stratus.Serving.Onnx;
+using Stratus.Serving.Tier;
+using Stratus.Tests.Fixtures;
+
+namespace Stratus.Tests.Unit;
+
+/// <summary>The GPU tier's model host over a Moq'd registry: readiness, batching through V2 requests, fixed-batch models, drain.</summary>
+public sealed class TierModelHostTests : IAsyncLifetime
+{
+    private readonly Mock<IModelRegistry> _registry = new();
+    private readonly Mock<IArtifactStore> _artifacts = new();
+    private readonly Dictionary<string, byte[]> _bytes = new();
+    private ServiceProvider? _services;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+    }
+
+    private TierModelHost Host(Action<TierOptions>? configure = null)
+    {
+        var services = new ServiceCollection()
+            .AddLogging(l => l.AddProvider(NullLoggerProvider.Instance))
+            .AddSingleton(_registry.Object)
+            .AddSingleton(_artifacts.Object);
+        services.AddOptions<StratusOptions>().Configure(o => configure?.Invoke(o.Tier));
+        services.AddStratusGpuTier();
+        _services = services.BuildServiceProvider();
+        return _services.GetRequiredService<TierModelHost>();
+    }
+
+    private void Register(string name, byte[] onnx, ServingTier tier = ServingTier.Gpu)
+    {
+        using var session = new InferenceSession(onnx);
+        var record = new ModelVersion
+        {
+            Model = name,
+            Version = 1,
+            ArtifactPath = $"{name}/1/model.onnx",
+            Sha256 = "",
+            SizeBytes = onnx.Length,
+            Signature = OnnxModelInspector.ReadSignature(session),
+            Lineage = new Lineage { Source = Lineage.UploadSource },
+        };
+        var card = new ModelCard { Name = name, Tier = tier, Aliases = new Dictionary<string, int> { ["champion"] = 1 } };
+        _bytes[record.ArtifactPath] = onnx;
+        _registry.Setup(r => r.GetCardAsync(name, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<ModelCard>(card, "e"));
+        _registry.Setup(r => r.GetVersionAsync(name, 1, It.IsAny<CancellationToken>())).ReturnsAsync(record);
+        _registry.Setup(r => r.ListVersionsAsync(name, It.IsAny<CancellationToken>())).ReturnsAsync([record]);
+        _registry.Setup(r => r.ListCardsAsync(It.IsAny<CancellationToken>())).Returns(() => Cards(card));
+        _artifacts.Setup(a => a.DownloadAsync(record.ArtifactPath, It.IsAny<CancellationToken>())).ReturnsAsync(() => _bytes[record.ArtifactPath]);
+    }
+
+    private static async IAsyncEnumerable<ModelCard> Cards(ModelCard card)
+    {
+        await Task.Yield();
+        yield return card;
+    }
+
+    private static JsonElement V2(string input, int rows, IEnumerable<float> data) =>
+        JsonSerializer.SerializeToElement(new { inputs = new[] { new { name = input, datatype = "FP32", shape = new[] { rows, 4 }, data } } });
+
+    [Fact]
+    public async Task The_tier_is_not_ready_until_its_gpu_models_are_loaded_and_warmed()
+    {
+        Register("slow-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")));
+        var download = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _artifacts.Setup(a => a.DownloadAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Returns(() => { requested.TrySetResult(); return download.Task; });
+        var host = Host();
+
+        var warming = host.WarmUpAsync(CancellationToken.None);
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(host.IsReady);
+        Assert.False(await host.IsModelReadyAsync("slow-iris", null, CancellationToken.None));
+        Assert.False((bool)(await host.GetMetadataAsync("slow-iris", null, CancellationToken.None)).Parameters["ready"]);
+
+        download.SetResult(File.ReadAllBytes(TestPaths.SampleModel("iris")));
+        await warming;
+        Assert.True(host.IsReady);
+        Assert.True(await host.IsModelReadyAsync("slow-iris", "1", CancellationToken.None));
+        var metadata = await host.GetMetadataAsync("slow-iris", null, CancellationToken.None);
+        Assert.True((bool)metadata.Parameters["ready"]);
+        Assert.Equal(ExecutionProviders.Cpu, metadata.Parameters["execution_provider"]);
+    }
+
+    [Fact]
+    public async Task Concurrent_v2_requests_of_mixed_sizes_are_merged_and_each_caller_gets_its_own_rows()
+    {
+        Register("batch-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")));
+        var host = Host(t => t.Batching = new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 20_000 });
+        await host.WarmUpAsync(CancellationToken.None);
+        using var reference = SampleModels.Load("iris");
+
+        var batches = new List<int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "stratus.tier.batch_rows")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, rows, _, _) => { lock (batches) { batches.Add(rows); } });
+        listener.Start();
+
+        var random = new Random(7);
+        var requests = Enumerable.Range(0, 40).Select(i =>
+        {
+            var rows = 1 + (i % 4);
+            return (rows, data: Enumerable.Range(0, rows * 4).Select(_ => (float)(random.NextDouble() * 7)).ToArray());
+        }).ToArray();
+        var results = await Task.WhenAll(requests.Select(r => Task.Run(() => host.InferAsync("batch-iris", null, V2("Features", r.rows, r.data), "t", CancellationToken.None))));
+
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var expected = reference.Run([new TensorData("Features", Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, [requests[i].rows, 4], requests[i].data)]);
+            Assert.Equal(expected.Count, results[i].Outputs.Count);
+            for (var o = 0; o < expected.Count; o++)
+            {
+                Assert.Equal(expected[o].Shape, results[i].Outputs[o].Shape);
+                if (expected[o].Data is float[] probabilities)
+                {
+                    // A merged batch may round differently in the last bits, never more.
+                    var actual = (float[])results[i].Outputs[o].Data;
+                    Assert.All(probabilities.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-5));
+                }
+                else
+                {
+                    Assert.Equal(expected[o].Data.Cast<object>(), results[i].Outputs[o].Data.Cast<object>());
+                }
+            }
+        }
+
+        Assert.Equal(requests.Sum(r => r.rows), batches.Sum());
+        Assert.True(batches.Count < requests.Length, $"expected merged session calls, got {batches.Count} for {requests.Length} requests");
+    }
+
+    [Fact]
+    public async Task A_model_with_its_batch_fixed_at_one_is_served_row_by_row_and_says_so()
+    {
+        var original = await File.ReadAllBytesAsync(ResNetDemo.ModelPath);
+        Register("fixed-resnet", original);
+        var host = Host();
+        await host.WarmUpAsync(CancellationToken.None);
+
+        var metadata = await host.GetMetadataAsync("fixed-resnet", null, CancellationToken.None);
+        Assert.True((bool)metadata.Parameters["batch_dimension_fixed"]);
+        Assert.False((bool)metadata.Parameters["dynamic_batching"]);
+
+        var random = new Random(3);
+        var pixels = Enumerable.Range(0, 2 * 3 * 224 * 224).Select(_ => (float)random.NextDouble()).ToArray();
+        var request = JsonSerializer.SerializeToElement(new { inputs = new[] { new { name = "Input247", datatype = "FP32", shape = new[] { 2, 3, 224, 224 }, data = pixels } } });
+        var result = await host.InferAsync("fixed-resnet", null, request, "t", CancellationToken.None);
+        Assert.Equal([2L, 512, 1, 1], result.Outputs[0].Shape);
+
+        using var session = new InferenceSession(original);
+        for (var row = 0; row < 2; row++)
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(pixels[(row * 150528)..((row + 1) * 150528)], [1, 3, 224, 224]);
+            using var outputs = session.Run(new RunOptions(), ["Input247"], [input], session.OutputNames);
+            var expected = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(expected, ((float[])result.Outputs[0].Data)[(row * 512)..((row + 1) * 512)]);
+        }
+    }
+
+    [Fact]
+    public async Task Once_draining_the_tier_is_not_ready_and_refuses_new_work_with_503_and_retry_after()
+    {
+        Register("drain-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")));
+        var host = Host();
+        await host.WarmUpAsync(CancellationToken.None);
+        Assert.True(host.IsReady);
+
+        host.BeginDrain();
+        Assert.False(host.IsReady);
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => host.InferAsync("drain-iris", null, V2("Features", 1, [1, 2, 3, 4]), "t", CancellationToken.None));
+        Assert.Equal(503, refused.Status);
+        Assert.NotNull(refused.RetryAfter);
+    }
+
+    [Fact]
+    public void Auto_falls_back_to_cpu_where_cuda_is_absent_and_cuda_alone_fails_loudly()
+    {
+        // This test process carries the CPU-only runtime, as a GPU tier replica without CUDA libraries would.
+        using (var options = new SessionOptions())
+        {
+            Assert.Equal(ExecutionProviders.Cpu, new PreferredExecutionProvider(ExecutionProviders.Auto, 0, NullLogger<PreferredExecutionProvider>.Instance).Configure(options));
+            using var session = new InferenceSession(TestPaths.SampleModel("iris"), options);
+            Assert.NotEmpty(session.InputNames);
+        }
+
+        using var strict = new SessionOptions();
+        Assert.ThrowsAny<Exception>(() => new PreferredExecutionProvider(ExecutionProviders.Cuda, 0, NullLogger<PreferredExecutionProvider>.Instance).Configure(strict));
+    }
+
+    [Fact]
+    public void Making_the_batch_dimension_symbolic_lets_resnet18_run_a_batch_that_matches_single_runs()
+    {
+        var original = File.ReadAllBytes(ResNetDemo.ModelPath);
+        using var fixedSession = new InferenceSession(original);
+        using var batchable = new InferenceSession(OnnxBatchDimension.MakeSymbolic(original));
+        Assert.Equal(1, fixedSession.InputMetadata["Input247"].Dimensions[0]);
+        Assert.Equal(-1, batchable.InputMetadata["Input247"].Dimensions[0]);
+        Assert.Equal(-1, batchable.OutputMetadata[batchable.OutputNames[0]].Dimensions[0]);
+
+        var random = new Random(11);
+        var pixels = Enumerable.Range(0, 3 * 150528).Select(_ => (float)random.NextDouble()).ToArray();
+        using var batch = OrtValue.CreateTensorValueFromMemory(pixels, [3, 3, 224, 224]);
+        using var batched = batchable.Run(new RunOptions(), ["Input247"], [batch], batchable.OutputNames);
+        var all = batched[0].GetTensorDataAsSpan<float>().ToArray();
+        for (var row = 0; row < 3; row++)
+        {
+            using var one = OrtValue.CreateTensorValueFromMemory(pixels[(row * 150528)..((row + 1) * 150528)], [1, 3, 224, 224]);
+            using var single = fixedSession.Run(new RunOptions(), ["Input247"], [one], fixedSession.OutputNames);
+            var expected = single[0].GetTensorDataAsSpan<float>().ToArray();
+            for (var k = 0; k < 512; k++)
+            {
+                Assert.Equal(expected[k], all[row * 512 + k], 4);
+            }
+        }
+    }
+}
