@@ -31,16 +31,16 @@ public sealed class StorageClients
             return FromConnectionString(section.Value);
         }
 
-        var account = section["accountName"];
-        var blobUri = section["blobServiceUri"] ?? (account is null ? null : $"https://{account}.blob.core.windows.net");
-        var tableUri = section["tableServiceUri"] ?? (account is null ? null : $"https://{account}.table.core.windows.net");
+        var account = section[AzureSettings.StorageIdentity.AccountName];
+        var blobUri = section[AzureSettings.StorageIdentity.BlobServiceUri] ?? (account is null ? null : $"https://{account}.blob.core.windows.net");
+        var tableUri = section[AzureSettings.StorageIdentity.TableServiceUri] ?? (account is null ? null : $"https://{account}.table.core.windows.net");
         if (blobUri is null || tableUri is null)
         {
             throw new InvalidOperationException(
                 $"Storage is not configured: set '{SettingNames.Storage}' to a connection string, or '{SettingNames.Storage}__accountName' for managed identity.");
         }
 
-        TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
+        TokenCredential credential = section[AzureSettings.StorageIdentity.ClientId] is { Length: > 0 } clientId
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential();
         return new StorageClients(

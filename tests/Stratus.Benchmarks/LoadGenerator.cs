@@ -22,9 +22,9 @@ public static class LoadGenerator
     }
 
     /// <summary>Warms the endpoint up (JIT tiering, caches), then measures closed-loop load for <paramref name="seconds"/>.</summary>
-    public static async Task<(long[] Ticks, long Errors)> MeasureAsync(Target target, int connections, int seconds, TimeSpan warmUp)
+    public static async Task<(long[] Ticks, long Errors)> MeasureAsync(Target target, int connections, int seconds, TimeSpan warmUp, byte[]? requestBody = null)
     {
-        var body = System.Text.Encoding.UTF8.GetBytes(BenchmarkOptions.Body);
+        var body = requestBody ?? System.Text.Encoding.UTF8.GetBytes(BenchmarkOptions.Body);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(target.Url) };
         if (target.Key is not null)

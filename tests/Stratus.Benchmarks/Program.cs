@@ -7,6 +7,7 @@ using Stratus.Benchmarks;
 //   load --url U --path P [--connections 1,16,64] [--seconds 10] [--key K]   closed-loop HTTP load
 //   retrain-scale [models=100] [parallelism=4]   RetrainAll over N models x 4 candidates on the local engine
 //   compare-trainers   Stratus' trainers vs scikit-learn (Debian python3-sklearn) on the same split
+//   tier-batching [--connections 1,8,32,64] [--seconds 10]   the GPU tier (ResNet18) with dynamic batching on and off
 //   compare [--seconds 10] --key K   minimal (:5080) vs Stratus (:5081), alternating rounds, medians and ratio
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
@@ -18,6 +19,7 @@ return options.Mode switch
     "load" => await LoadGenerator.RunAsync(options),
     "retrain-scale" => await RetrainScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "4")),
     "compare-trainers" => TrainerComparison.Run(),
+    "tier-batching" => await TierBatchingBenchmark.RunAsync(options),
     "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
     _ => Usage(),
 };

@@ -1,0 +1,160 @@
+// The GPU tier on Azure Container Apps serverless GPUs: a workload-profile environment with a GPU profile,
+// scale to zero, an HTTP concurrency rule, and probes on the tier's own V2 health routes (ready only after the
+// models are loaded and warmed).
+param environmentName string
+param appName string
+param location string
+param tags object
+param identityId string
+param identityClientId string
+param registryLoginServer string
+param storageAccountName string
+param logAnalyticsId string
+
+@description('Image to run; empty before the first azd deploy (a placeholder runs until then).')
+param image string
+
+@allowed(['T4', 'A100'])
+param gpuType string
+
+@minValue(1)
+param maxReplicas int
+
+@description('Concurrent HTTP requests per replica before another starts.')
+@minValue(1)
+param concurrentRequests int
+
+@description('Seconds without traffic before scaling in (to zero).')
+@minValue(0)
+param cooldownSeconds int
+
+@description('Most rows per session call (dynamic batching).')
+param maxBatchSize int
+
+@description('Subnet for the environment; empty: public environment, external ingress.')
+param subnetId string
+
+var internal = !empty(subnetId)
+var gpuProfiles = {
+  T4: { type: 'Consumption-GPU-NC8as-T4', cpu: '8', memory: '56Gi' }
+  A100: { type: 'Consumption-GPU-NC24-A100', cpu: '24', memory: '220Gi' }
+}
+var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
+var port = 8080
+
+resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
+  name: environmentName
+  location: location
+  tags: tags
+  properties: {
+    // Logs go to Log Analytics through diagnostic settings (below), so no workspace key is needed.
+    appLogsConfiguration: {
+      destination: 'azure-monitor'
+    }
+    vnetConfiguration: internal ? { infrastructureSubnetId: subnetId, internal: true } : null
+    workloadProfiles: [
+      { name: 'Consumption', workloadProfileType: 'Consumption' }
+      { name: 'gpu', workloadProfileType: gpuProfiles[gpuType].type }
+    ]
+  }
+}
+
+resource environmentLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'logs'
+  scope: environment
+  properties: {
+    workspaceId: logAnalyticsId
+    logs: [
+      { categoryGroup: 'allLogs', enabled: true }
+    ]
+  }
+}
+
+resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
+  name: appName
+  location: location
+  tags: union(tags, { 'azd-service-name': 'gpu-tier' })
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    environmentId: environment.id
+    workloadProfileName: 'gpu'
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: {
+        external: !internal
+        targetPort: empty(image) ? 80 : port
+        transport: 'auto'
+        allowInsecure: false
+      }
+      registries: [
+        { server: registryLoginServer, identity: identityId }
+      ]
+    }
+    template: {
+      containers: [
+        {
+          name: 'gpu-tier'
+          image: empty(image) ? placeholderImage : image
+          resources: {
+            cpu: json(gpuProfiles[gpuType].cpu)
+            memory: gpuProfiles[gpuType].memory
+          }
+          // Every name here is one the tier reads: a test compares them with Stratus.Core.
+          env: [
+            { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+            { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+            { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+            { name: 'Stratus__Tier__ExecutionProvider', value: 'cuda' }
+            { name: 'Stratus__Tier__Batching__MaxBatchSize', value: string(maxBatchSize) }
+          ]
+          probes: empty(image)
+            ? []
+            : [
+                {
+                  type: 'Startup'
+                  httpGet: { path: '/v2/health/live', port: port }
+                  periodSeconds: 5
+                  failureThreshold: 60
+                }
+                {
+                  type: 'Liveness'
+                  httpGet: { path: '/v2/health/live', port: port }
+                  periodSeconds: 15
+                }
+                {
+                  type: 'Readiness'
+                  httpGet: { path: '/v2/health/ready', port: port }
+                  periodSeconds: 5
+                  failureThreshold: 48
+                }
+              ]
+        }
+      ]
+      scale: {
+        minReplicas: 0
+        maxReplicas: maxReplicas
+        cooldownPeriod: cooldownSeconds
+        rules: [
+          {
+            name: 'http-concurrency'
+            http: {
+              metadata: {
+                concurrentRequests: string(concurrentRequests)
+              }
+            }
+          }
+        ]
+      }
+    }
+  }
+}
+
+output name string = gpuTier.name
+output url string = 'https://${gpuTier.properties.configuration.ingress.fqdn}'
+output defaultDomain string = environment.properties.defaultDomain
+output staticIp string = environment.properties.staticIp

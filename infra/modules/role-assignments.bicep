@@ -1,0 +1,101 @@
+// Least privilege, per identity and per resource. The function app runs the registry, datasets, training and
+// the Durable Task hub (blobs, queues, tables) and publishes telemetry; the GPU tier only reads models and pulls
+// its image; the deploying user may upload the function package.
+param storageAccountName string
+param applicationInsightsName string
+param registryName string
+param functionIdentityName string
+param gpuTierIdentityName string
+
+@description('The deploying user or pipeline (azd sets AZURE_PRINCIPAL_ID); empty: none.')
+param deployerPrincipalId string
+
+@allowed(['User', 'ServicePrincipal'])
+param deployerPrincipalType string
+
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+}
+
+var functionStorageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
+var gpuTierStorageRoles = [roles.storageBlobDataReader, roles.storageTableDataReader]
+
+resource functionIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: functionIdentityName
+}
+
+resource gpuTierIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: gpuTierIdentityName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing = {
+  name: registryName
+}
+
+resource functionStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in functionStorageRoles: {
+    name: guid(storage.id, functionIdentity.id, role)
+    scope: storage
+    properties: {
+      principalId: functionIdentity.properties.principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+resource functionTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, functionIdentity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    principalId: functionIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}
+
+resource gpuTierStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in gpuTierStorageRoles: {
+    name: guid(storage.id, gpuTierIdentity.id, role)
+    scope: storage
+    properties: {
+      principalId: gpuTierIdentity.properties.principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+resource gpuTierPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, gpuTierIdentity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    principalId: gpuTierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+  }
+}
+
+resource deployerStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, roles.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+  }
+}

@@ -1,0 +1,102 @@
+using System.Collections;
+using System.Reflection;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Tests.Fixtures;
+
+namespace Stratus.Tests.Unit;
+
+/// <summary>The Bicep templates and the code agree on settings, storage names and the tier's health routes.</summary>
+public sealed class InfraTemplateTests
+{
+    private static readonly string[] FunctionAppSettings = CompiledInfra.NamedEntries("appSettings").Select(e => e.Name).ToArray();
+    private static readonly string[] GpuTierSettings = CompiledInfra.NamedEntries("env").Select(e => e.Name).ToArray();
+
+    [Fact]
+    public void Every_setting_the_templates_write_is_one_the_code_binds()
+    {
+        Assert.NotEmpty(FunctionAppSettings);
+        Assert.NotEmpty(GpuTierSettings);
+        var bound = BoundByCode();
+        Assert.All(FunctionAppSettings, name => Assert.True(bound(name) || AzureSettings.FunctionsHost.Contains(name), $"function app setting '{name}' is not read by the code"));
+        Assert.All(GpuTierSettings, name => Assert.True(bound(name), $"GPU tier setting '{name}' is not read by the code"));
+    }
+
+    [Fact]
+    public void Every_setting_the_code_requires_in_azure_is_written_by_the_templates()
+    {
+        Assert.All(AzureSettings.RequiredByFunctionApp, name => Assert.Contains(name, FunctionAppSettings));
+        Assert.All(AzureSettings.RequiredByGpuTier, name => Assert.Contains(name, GpuTierSettings));
+    }
+
+    [Fact]
+    public void No_setting_carries_a_storage_key_or_connection_string()
+    {
+        Assert.DoesNotContain(SettingNames.Storage, FunctionAppSettings.Concat(GpuTierSettings));
+        var text = CompiledInfra.MainTemplate.GetRawText();
+        Assert.DoesNotContain("listKeys", text);
+        Assert.DoesNotContain("AccountKey=", text);
+    }
+
+    [Fact]
+    public void The_templates_create_the_containers_and_tables_the_code_uses()
+    {
+        var variables = CompiledInfra.MainTemplate.GetProperty("variables");
+        var containers = variables.GetProperty("blobContainers").EnumerateArray().Select(e => e.GetString()).ToArray();
+        var tables = variables.GetProperty("registryTables").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Contains(StorageNames.ModelsContainer, containers);
+        Assert.Contains(StorageNames.DatasetsContainer, containers);
+        var declared = typeof(StorageNames).GetFields().Where(f => f.Name.EndsWith("Table", StringComparison.Ordinal)).Select(f => (string)f.GetValue(null)!);
+        Assert.Equal(declared.Order(), tables.Order());
+    }
+
+    [Fact]
+    public void The_gpu_tier_probes_and_target_port_match_the_tier()
+    {
+        var text = CompiledInfra.MainTemplate.GetRawText();
+        Assert.Contains($"/{Routes.V2Live}", text);
+        Assert.Contains($"/{Routes.V2Ready}", text);
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", File.ReadAllText(Path.Combine(TestPaths.Root, "src", "Stratus.GpuTier", "Dockerfile")));
+        Assert.Contains("var port = 8080", File.ReadAllText(Path.Combine(TestPaths.Root, "infra", "modules", "container-apps.bicep")));
+    }
+
+    /// <summary>Names the code reads: <see cref="StratusOptions"/> paths, <see cref="SettingNames"/> and identity storage keys.</summary>
+    private static Func<string, bool> BoundByCode()
+    {
+        var exact = new HashSet<string>(StringComparer.Ordinal);
+        var prefixes = new List<string>();
+        void Walk(Type type, string path)
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
+                var name = $"{path}__{property.Name}";
+                var t = property.PropertyType;
+                if (t.IsClass && t != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(t))
+                {
+                    Walk(t, name);
+                }
+                else if (t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t))
+                {
+                    prefixes.Add(name + "__"); // lists and dictionaries: indexed or keyed entries
+                }
+                else
+                {
+                    exact.Add(name);
+                }
+            }
+        }
+
+        Walk(typeof(StratusOptions), StratusOptions.Section);
+        foreach (var field in typeof(SettingNames).GetFields().Where(f => f.IsLiteral))
+        {
+            exact.Add(((string)field.GetValue(null)!).Replace(":", "__", StringComparison.Ordinal));
+        }
+
+        foreach (var key in AzureSettings.StorageIdentity.All)
+        {
+            exact.Add(AzureSettings.Env(SettingNames.Storage, key));
+        }
+
+        return name => exact.Contains(name) || prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    }
+}
