@@ -107,7 +107,6 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
           // Every name here is one the tier reads: a test compares them with Stratus.Core.
           env: [
             { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
-            { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
             { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
             { name: 'Stratus__Tier__ExecutionProvider', value: 'cuda' }
             { name: 'Stratus__Tier__Batching__MaxBatchSize', value: string(maxBatchSize) }

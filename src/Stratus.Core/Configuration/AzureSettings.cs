@@ -20,11 +20,17 @@ public static class AzureSettings
         /// <summary><c>managedidentity</c>; read by the Functions host and the Durable extension, not by Stratus code.</summary>
         public const string Credential = "credential";
 
-        public static readonly string[] All = [AccountName, BlobServiceUri, TableServiceUri, ClientId, Credential];
+        /// <summary>The keys Stratus' own storage clients read (both apps).</summary>
+        public static readonly string[] ReadByStratus = [AccountName, BlobServiceUri, TableServiceUri, ClientId];
     }
 
-    /// <summary>Read by the Functions host itself (telemetry with Entra ID auth), not by Stratus code.</summary>
-    public static readonly string[] FunctionsHost = ["APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+    /// <summary>Read by the Functions host itself (identity storage for triggers and Durable, telemetry with Entra ID auth), not by Stratus code.</summary>
+    public static readonly string[] FunctionsHost =
+    [
+        Env(SettingNames.Storage, StorageIdentity.Credential),
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    ];
 
     public static readonly string[] RequiredByFunctionApp =
     [
@@ -37,7 +43,7 @@ public static class AzureSettings
     public static readonly string[] RequiredByGpuTier =
     [
         Env(SettingNames.Storage, StorageIdentity.AccountName),
-        Env(SettingNames.Storage, StorageIdentity.Credential),
+        Env(SettingNames.Storage, StorageIdentity.ClientId),
         Env(StratusOptions.Section, nameof(StratusOptions.Tier), nameof(TierOptions.ExecutionProvider)),
     ];
 

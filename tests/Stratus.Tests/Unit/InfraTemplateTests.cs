@@ -92,7 +92,7 @@ public sealed class InfraTemplateTests
             exact.Add(((string)field.GetValue(null)!).Replace(":", "__", StringComparison.Ordinal));
         }
 
-        foreach (var key in AzureSettings.StorageIdentity.All)
+        foreach (var key in AzureSettings.StorageIdentity.ReadByStratus)
         {
             exact.Add(AzureSettings.Env(SettingNames.Storage, key));
         }

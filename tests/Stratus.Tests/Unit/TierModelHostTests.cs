@@ -120,7 +120,20 @@ public sealed class TierModelHostTests : IAsyncLifetime
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<int>((_, rows, _, _) => { lock (batches) { batches.Add(rows); } });
+        listener.SetMeasurementEventCallback<int>((_, rows, tags, _) =>
+        {
+            // Other tests' tiers publish to the same meter name: count this model's calls only.
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "model", Value: "batch-iris" })
+                {
+                    lock (batches)
+                    {
+                        batches.Add(rows);
+                    }
+                }
+            }
+        });
         listener.Start();
 
         var random = new Random(7);
