@@ -21,6 +21,9 @@ param principalType string = 'User'
 @description('Private networking (recommended for production): VNet, Flex VNet integration, storage private endpoints, internal GPU tier ingress.')
 param privateNetworking bool = false
 
+@description('With private networking: public IPs allowed through the storage firewall (the machine or agent running azd deploy).')
+param allowedIpAddresses string[] = []
+
 @description('Flex Consumption: most function app instances.')
 param maximumInstanceCount int = 100
 
@@ -48,6 +51,9 @@ param gpuCooldownSeconds int = 300
 
 @description('GPU tier: most rows per batched session call.')
 param gpuMaxBatchSize int = 64
+
+@description('GPU tier: seconds a stopping replica drains queued inference.')
+param gpuDrainSeconds int = 30
 
 @description('GPU tier image (azd sets it on deploy); empty runs a placeholder until the first deploy.')
 param gpuTierImage string = ''
@@ -119,6 +125,7 @@ module storage 'modules/storage.bicep' = {
     containers: blobContainers
     tables: registryTables
     publicNetworkAccess: !privateNetworking
+    allowedIpAddresses: allowedIpAddresses
   }
 }
 
@@ -174,6 +181,7 @@ module gpuTier 'modules/container-apps.bicep' = {
     concurrentRequests: gpuConcurrentRequests
     cooldownSeconds: gpuCooldownSeconds
     maxBatchSize: gpuMaxBatchSize
+    drainSeconds: gpuDrainSeconds
     subnetId: privateNetworking ? network!.outputs.gpuTierSubnetId : ''
   }
 }

@@ -11,7 +11,7 @@ param registryLoginServer string
 param storageAccountName string
 param logAnalyticsId string
 
-@description('Image to run; empty before the first azd deploy (a placeholder runs until then).')
+@description('Image to run; empty before the first azd deploy (a placeholder on the same port runs until then).')
 param image string
 
 @allowed(['T4', 'A100'])
@@ -31,7 +31,10 @@ param cooldownSeconds int
 @description('Most rows per session call (dynamic batching).')
 param maxBatchSize int
 
-@description('Subnet for the environment; empty: public environment, external ingress.')
+@description('Seconds a stopping replica drains queued inference; the platform waits 15 s more before killing it.')
+param drainSeconds int
+
+@description('Subnet for the environment; empty: a public environment.')
 param subnetId string
 
 var internal = !empty(subnetId)
@@ -39,7 +42,9 @@ var gpuProfiles = {
   T4: { type: 'Consumption-GPU-NC8as-T4', cpu: '8', memory: '56Gi' }
   A100: { type: 'Consumption-GPU-NC24-A100', cpu: '24', memory: '220Gi' }
 }
-var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
+// Listens on 8080 like the tier, so ingress and probes need no change when azd swaps in the real image
+// (azd deploy replaces only the image). Its probes fail, so it never takes traffic: gpu calls answer 503.
+var placeholderImage = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
 var port = 8080
 
 resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
@@ -85,9 +90,10 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
     workloadProfileName: 'gpu'
     configuration: {
       activeRevisionsMode: 'Single'
+      // In an internal environment "external" means the whole VNet (where the functions are), not the internet.
       ingress: {
-        external: !internal
-        targetPort: empty(image) ? 80 : port
+        external: true
+        targetPort: port
         transport: 'auto'
         allowInsecure: false
       }
@@ -110,30 +116,31 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
             { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
             { name: 'Stratus__Tier__ExecutionProvider', value: 'cuda' }
             { name: 'Stratus__Tier__Batching__MaxBatchSize', value: string(maxBatchSize) }
+            { name: 'Stratus__Tier__DrainSeconds', value: string(drainSeconds) }
           ]
-          probes: empty(image)
-            ? []
-            : [
-                {
-                  type: 'Startup'
-                  httpGet: { path: '/v2/health/live', port: port }
-                  periodSeconds: 5
-                  failureThreshold: 60
-                }
-                {
-                  type: 'Liveness'
-                  httpGet: { path: '/v2/health/live', port: port }
-                  periodSeconds: 15
-                }
-                {
-                  type: 'Readiness'
-                  httpGet: { path: '/v2/health/ready', port: port }
-                  periodSeconds: 5
-                  failureThreshold: 48
-                }
-              ]
+          probes: [
+            {
+              type: 'Startup'
+              httpGet: { path: '/v2/health/live', port: port }
+              periodSeconds: 5
+              failureThreshold: 60
+            }
+            {
+              type: 'Liveness'
+              httpGet: { path: '/v2/health/live', port: port }
+              periodSeconds: 15
+            }
+            {
+              // Ready only once the models are loaded and warm: until then no traffic reaches the replica.
+              type: 'Readiness'
+              httpGet: { path: '/v2/health/ready', port: port }
+              periodSeconds: 5
+              failureThreshold: 48
+            }
+          ]
         }
       ]
+      terminationGracePeriodSeconds: drainSeconds + 15
       scale: {
         minReplicas: 0
         maxReplicas: maxReplicas

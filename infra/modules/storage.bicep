@@ -10,8 +10,11 @@ param containers string[]
 @description('Tables to create (the registry).')
 param tables string[]
 
-@description('False with private networking: reachable only through private endpoints.')
+@description('False with private networking: reached through private endpoints, and from the internet only by the allowed addresses.')
 param publicNetworkAccess bool
+
+@description('Public IPs (or CIDR ranges) allowed through the firewall with private networking, e.g. the machine running azd deploy.')
+param allowedIpAddresses string[]
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
@@ -27,10 +30,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
-    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    // Private networking keeps the public endpoint for the allowed addresses only: azd uploads the function
+    // package from outside the VNet.
+    publicNetworkAccess: publicNetworkAccess || !empty(allowedIpAddresses) ? 'Enabled' : 'Disabled'
     networkAcls: {
       defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
+      ipRules: publicNetworkAccess ? [] : map(allowedIpAddresses, ip => { value: ip, action: 'Allow' })
     }
   }
 }

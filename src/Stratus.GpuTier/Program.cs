@@ -12,6 +12,10 @@ builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat =
 builder.Services.AddStratusStorage(builder.Configuration);
 builder.Services.AddStratusGpuTier();
 
+// Body size is Stratus' own limit (Stratus__Serving__MaxRequestBytes, checked while parsing): a 32-image batch
+// is ~50 MB of JSON, past Kestrel's 30 MB default.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
 // Graceful shutdown: in-flight and queued inference finish within the drain window before the process exits.
 var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{StratusOptions.Section}:Tier:DrainSeconds", new TierOptions().DrainSeconds));
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);

@@ -220,7 +220,15 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
             if (Tier is not null)
             {
-                await Tier.DisposeAsync();
+                try
+                {
+                    await Tier.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    // The engine and Azurite must still stop.
+                    loggers.CreateLogger<LocalRunnerHost>().LogWarning(e, "Stopping the GPU tier failed");
+                }
             }
 
             try

@@ -24,6 +24,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<PredictionService>();
         services.TryAddSingleton<OpenInferenceService>();
         services.TryAddSingleton<ModelManagementService>();
+        services.AddHttpClient(GpuTier.GpuTierClient.ProbeClientName, http => http.Timeout = TimeSpan.FromSeconds(5));
         var pipeline = services.AddHttpClient<GpuTier.IGpuTierClient, GpuTier.GpuTierClient>(http =>
             {
                 // The resilience pipeline owns timeouts; the client's own would cut across its retry.

@@ -17,6 +17,9 @@ public sealed class TierOptions
     /// <summary>Per-model batching, by model name (<c>Stratus__Tier__Models__resnet18__MaxBatchSize</c>).</summary>
     public Dictionary<string, BatchingOptions> Models { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Versions of one model kept loaded (champion and challenger, say); the least recently used beyond it are unloaded.</summary>
+    public int MaxVersionsPerModel { get; set; } = 2;
+
     /// <summary>How long shutdown waits for queued and in-flight inference to finish.</summary>
     public int DrainSeconds { get; set; } = 30;
 

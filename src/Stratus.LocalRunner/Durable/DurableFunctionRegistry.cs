@@ -40,9 +40,9 @@ public static class DurableFunctionRegistry
         {
             _function = function;
             _services = services;
-            var input = function.Method.GetParameters().FirstOrDefault(p => p != function.TriggerParameter && p.ParameterType != typeof(CancellationToken) && !p.GetCustomAttributes(inherit: true).Any());
+            var input = function.Method.GetParameters().FirstOrDefault(p => !function.IsTrigger(p) && p.ParameterType != typeof(CancellationToken) && !p.GetCustomAttributes(inherit: true).Any());
             InputType = input?.ParameterType ?? typeof(object);
-            _invoker = new FunctionInvoker(function, p => p == function.TriggerParameter ? c => ((OrchestratorCall)c.TriggerValue!).Context : p == input ? c => ((OrchestratorCall)c.TriggerValue!).Input : null);
+            _invoker = new FunctionInvoker(function, p => function.IsTrigger(p) ? c => ((OrchestratorCall)c.TriggerValue!).Context : p.Position == input?.Position ? c => ((OrchestratorCall)c.TriggerValue!).Input : null);
         }
 
         public Type InputType { get; }
@@ -57,7 +57,7 @@ public static class DurableFunctionRegistry
     /// <summary>An activity function: the trigger parameter is the activity input, deserialized to its declared type.</summary>
     private sealed class FunctionActivity(FunctionMethod function, IServiceProvider services) : ITaskActivity
     {
-        private readonly FunctionInvoker _invoker = new(function, p => p == function.TriggerParameter ? c => c.TriggerValue : null);
+        private readonly FunctionInvoker _invoker = new(function, p => function.IsTrigger(p) ? c => c.TriggerValue : null);
 
         public Type InputType => function.TriggerParameter.ParameterType;
         public Type OutputType => UnwrapTask(function.Method.ReturnType);

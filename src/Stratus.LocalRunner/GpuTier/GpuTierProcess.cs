@@ -12,13 +12,20 @@ namespace Stratus.LocalRunner.GpuTier;
 /// </summary>
 public sealed class GpuTierProcess : IAsyncDisposable
 {
+    /// <summary>Local drain window unless configured: Ctrl-C should not wait Azure's 30 s.</summary>
+    private const int LocalDrainSeconds = 5;
+
+    private static readonly string DrainSetting = $"{StratusOptions.Section}:{nameof(StratusOptions.Tier)}:{nameof(TierOptions.DrainSeconds)}";
+
     private readonly Process _process;
     private readonly ILogger _logger;
+    private readonly TimeSpan _drain;
 
-    private GpuTierProcess(Process process, Uri address, ILogger logger)
+    private GpuTierProcess(Process process, Uri address, TimeSpan drain, ILogger logger)
     {
         _process = process;
         Address = address;
+        _drain = drain;
         _logger = logger;
     }
 
@@ -35,6 +42,12 @@ public sealed class GpuTierProcess : IAsyncDisposable
     /// <summary>Starts the tier on <paramref name="url"/> and waits until it is live (not ready: it warms up its models after).</summary>
     public static async Task<GpuTierProcess> StartAsync(string assembly, string url, IConfiguration configuration, ILogger logger, CancellationToken cancellationToken)
     {
+        // Whatever answers there now is not ours (a tier left from another checkout would serve another registry).
+        if (await AnswersAsync(new Uri(url), cancellationToken))
+        {
+            throw new InvalidOperationException($"{url} is already in use; stop what listens there or pass --gpu-tier-url.");
+        }
+
         var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "dotnet")
         {
             RedirectStandardInput = true,
@@ -61,13 +74,16 @@ public sealed class GpuTierProcess : IAsyncDisposable
             }
         }
 
+        var drain = configuration.GetValue(DrainSetting, LocalDrainSeconds);
+        start.Environment[DrainSetting.Replace(":", "__", StringComparison.Ordinal)] = drain.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the GPU tier process.");
         process.OutputDataReceived += (_, e) => Forward(logger, e.Data);
         process.ErrorDataReceived += (_, e) => Forward(logger, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var tier = new GpuTierProcess(process, new Uri(url), logger);
+        var tier = new GpuTierProcess(process, new Uri(url), TimeSpan.FromSeconds(drain), logger);
         try
         {
             await tier.WaitUntilLiveAsync(cancellationToken);
@@ -119,6 +135,20 @@ public sealed class GpuTierProcess : IAsyncDisposable
         }
     }
 
+    private static async Task<bool> AnswersAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(1) };
+        try
+        {
+            using var response = await http.GetAsync(Routes.V2Live, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private static void Forward(ILogger logger, string? line)
     {
         if (!string.IsNullOrWhiteSpace(line))
@@ -137,14 +167,14 @@ public sealed class GpuTierProcess : IAsyncDisposable
                 await term.WaitForExitAsync();
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var timeout = new CancellationTokenSource(_drain + TimeSpan.FromSeconds(5));
             try
             {
                 await _process.WaitForExitAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
-                _logger.LogWarning("GPU tier did not drain within 10 s; killing it");
+                _logger.LogWarning("GPU tier did not stop within its drain window; killing it");
                 _process.Kill(entireProcessTree: true);
                 await _process.WaitForExitAsync();
             }

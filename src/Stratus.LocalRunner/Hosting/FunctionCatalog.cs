@@ -31,6 +31,12 @@ public sealed class FunctionCatalog
 /// <summary>One function: its name, method, trigger attribute and the parameter that carries the trigger.</summary>
 public sealed record FunctionMethod(string Name, MethodInfo Method, Attribute Trigger, ParameterInfo TriggerParameter)
 {
+    /// <summary>
+    /// By position, not reference: reflection may hand out distinct ParameterInfo objects for one parameter when
+    /// several hosts read the same method at once (two runners in one test process).
+    /// </summary>
+    public bool IsTrigger(ParameterInfo parameter) => parameter.Position == TriggerParameter.Position;
+
     public static FunctionMethod From(string name, MethodInfo method)
     {
         foreach (var parameter in method.GetParameters())

@@ -13,7 +13,7 @@ public static class HttpFunctionEndpoints
         foreach (var function in catalog.Http)
         {
             var trigger = (HttpTriggerAttribute)function.Trigger;
-            var invoker = new FunctionInvoker(function, p => p == function.TriggerParameter ? c => c.Http!.Request : null);
+            var invoker = new FunctionInvoker(function, p => function.IsTrigger(p) ? c => c.Http!.Request : null);
             var verbs = trigger.Methods?.Select(m => m.ToUpperInvariant()).ToArray() ?? ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
             var route = "/" + (trigger.Route ?? function.Name);
             app.MapMethods(route, verbs, (HttpContext http) => HttpPipeline.RunAsync(http, async () =>

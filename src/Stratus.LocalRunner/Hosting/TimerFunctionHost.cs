@@ -17,7 +17,7 @@ public sealed class TimerFunctionHost(FunctionCatalog catalog, IServiceProvider 
     {
         var trigger = (TimerTriggerAttribute)function.Trigger;
         var schedule = TimerSchedule.Parse(ResolveSetting(trigger.Schedule));
-        var invoker = new FunctionInvoker(function, p => p == function.TriggerParameter ? c => c.TriggerValue : null);
+        var invoker = new FunctionInvoker(function, p => function.IsTrigger(p) ? c => c.TriggerValue : null);
         logger.LogInformation("Timer {Function} scheduled: {Schedule}", function.Name, trigger.Schedule);
         var last = clock.GetUtcNow();
         var first = trigger.RunOnStartup;

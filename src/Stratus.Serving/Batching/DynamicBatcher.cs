@@ -22,6 +22,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Task _loop;
     private long _calls;
     private long _requests;
+    private bool _closed;
 
     /// <param name="run">One session call (the model's Run); injectable so tests can observe and delay it.</param>
     /// <param name="fixedBatch">The model's batch dimension is fixed at 1: requests then run one row at a time.</param>
@@ -43,9 +44,14 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Runs one request (inputs in the model's input order, batch dimension first) and returns its outputs.</summary>
     public Task<IReadOnlyList<TensorData>> InferAsync(IReadOnlyList<TensorData> inputs, CancellationToken cancellationToken)
     {
-        var pending = new Pending(inputs, Rows(inputs), new TaskCompletionSource<IReadOnlyList<TensorData>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(inputs, Rows(inputs), new TaskCompletionSource<IReadOnlyList<TensorData>>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
+            if (Volatile.Read(ref _closed))
+            {
+                throw ProblemException.ServiceUnavailable("Shutting down", "The model is being unloaded or the server is stopping; retry.", TimeSpan.FromSeconds(1));
+            }
+
             throw new ProblemException(429, "Too many requests", $"The model's queue is full ({_options.MaxQueuedRequests} requests); retry shortly.", TimeSpan.FromSeconds(1));
         }
 
@@ -55,6 +61,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _closed, true);
         _queue.Writer.TryComplete();
         await _loop;
     }
@@ -113,6 +120,17 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     private void Execute(List<Pending> batch)
     {
+        // Callers that gave up (timed out, disconnected, dropped at shutdown) cost no compute.
+        batch.RemoveAll(p =>
+        {
+            if (!p.Cancellation.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            p.Result.TrySetCanceled(p.Cancellation);
+            return true;
+        });
         if (batch.Count == 0)
         {
             return;
@@ -194,5 +212,5 @@ public sealed class DynamicBatcher : IAsyncDisposable
         outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? RowTensors.SliceRows(o, offset, rows) : o).ToArray();
 
 
-    private sealed record Pending(IReadOnlyList<TensorData> Inputs, int Rows, TaskCompletionSource<IReadOnlyList<TensorData>> Result);
+    private sealed record Pending(IReadOnlyList<TensorData> Inputs, int Rows, TaskCompletionSource<IReadOnlyList<TensorData>> Result, CancellationToken Cancellation);
 }

@@ -27,8 +27,11 @@ public interface IGpuTierClient
 /// is a pure function, so repeating it is safe) and a circuit breaker. When the tier is down, cold or its circuit is
 /// open, callers get a 503 with Retry-After within the timeout: never a hang, never a 500.
 /// </summary>
-public sealed class GpuTierClient(HttpClient http, IOptions<StratusOptions> options) : IGpuTierClient
+public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, IOptions<StratusOptions> options) : IGpuTierClient
 {
+    /// <summary>A plain client for readiness probes: a warming tier's 503s must neither be retried nor trip infer's circuit.</summary>
+    public const string ProbeClientName = "Stratus.GpuTier.Probe";
+
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(10);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.GpuTier.BaseUrl);
@@ -37,10 +40,11 @@ public sealed class GpuTierClient(HttpClient http, IOptions<StratusOptions> opti
     {
         try
         {
-            using var response = await http.GetAsync(TierUri($"v2/models/{model}/versions/{version}/ready"), cancellationToken);
+            using var probe = clients.CreateClient(ProbeClientName);
+            using var response = await probe.GetAsync(TierUri($"v2/models/{model}/versions/{version}/ready"), cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or TimeoutRejectedException or BrokenCircuitException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
         {
             return false;
         }

@@ -9,12 +9,17 @@ public interface IExecutionProviderSelector
 {
     /// <summary>Appends the provider to <paramref name="options"/> and returns its name as logged and reported.</summary>
     string Configure(SessionOptions options);
+
+    /// <summary>Whether a session the chosen provider cannot create (no usable device) is created on CPU instead.</summary>
+    bool FallsBackToCpu { get; }
 }
 
 /// <summary>The function app's choice: in-process serving is CPU only (its host carries the CPU runtime).</summary>
 public sealed class CpuExecutionProvider : IExecutionProviderSelector
 {
     public string Configure(SessionOptions options) => ExecutionProviders.Cpu;
+
+    public bool FallsBackToCpu => false;
 }
 
 /// <summary>
@@ -24,6 +29,8 @@ public sealed class CpuExecutionProvider : IExecutionProviderSelector
 public sealed class PreferredExecutionProvider(string preference, int deviceId, ILogger<PreferredExecutionProvider> logger) : IExecutionProviderSelector
 {
     private int _cudaUnavailableLogged;
+
+    public bool FallsBackToCpu => string.Equals(preference, ExecutionProviders.Auto, StringComparison.OrdinalIgnoreCase);
 
     public string Configure(SessionOptions options)
     {

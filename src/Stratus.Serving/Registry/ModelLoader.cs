@@ -26,15 +26,30 @@ public sealed class ModelLoader(
         var record = await registry.GetVersionAsync(model, version, cancellationToken)
             ?? throw ProblemException.NotFound("Version not found", $"Model '{model}' has no version {version}.");
         var bytes = await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken);
-        using var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = options.Value.Serving.IntraOpThreads,
-            LogId = $"{model}:{version}",
-        };
+        using var sessionOptions = NewOptions(model, version);
         var provider = providers.Configure(sessionOptions);
-        var session = new InferenceSession(bytes, sessionOptions);
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(bytes, sessionOptions);
+        }
+        catch (OnnxRuntimeException e) when (provider != ExecutionProviders.Cpu && providers.FallsBackToCpu)
+        {
+            // The provider's libraries loaded but the device is unusable (no GPU passed through, driver too old).
+            logger.LogWarning("Model {Model} version {Version} could not start on {ExecutionProvider} ({Reason}); using CPU", model, version, provider, e.Message);
+            using var cpuOptions = NewOptions(model, version);
+            session = new InferenceSession(bytes, cpuOptions);
+            provider = ExecutionProviders.Cpu;
+        }
+
         logger.LogInformation("Session for model {Model} version {Version} runs on the {ExecutionProvider} execution provider", model, version, provider);
         return new LoadedModel(record, session) { ExecutionProvider = provider };
     }
+
+    private SessionOptions NewOptions(string model, int version) => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = options.Value.Serving.IntraOpThreads,
+        LogId = $"{model}:{version}",
+    };
 }

@@ -12,6 +12,14 @@ public sealed class ServedModel(LoadedModel model, DynamicBatcher batcher, Batch
     public BatchingOptions Batching { get; } = batching;
     public TimeSpan WarmUp { get; } = warmUp;
 
+    // A logical clock: exact recency order for choosing which version to unload.
+    private static long s_clock;
+    private long _lastUsed = Interlocked.Increment(ref s_clock);
+
+    public long LastUsed => Interlocked.Read(ref _lastUsed);
+
+    public void Touch() => Interlocked.Exchange(ref _lastUsed, Interlocked.Increment(ref s_clock));
+
     /// <summary>Drains queued requests, then releases the session.</summary>
     public async ValueTask DisposeAsync()
     {

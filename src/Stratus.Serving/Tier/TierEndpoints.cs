@@ -67,6 +67,11 @@ public static class TierEndpoints
 
             return Results.Json(new { error = e.Detail }, statusCode: e.Status);
         }
+        catch (BadHttpRequestException e)
+        {
+            // The server refused the request itself (a body over its limit, a malformed request line).
+            return Results.Json(new { error = e.Message }, statusCode: e.StatusCode);
+        }
         catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TierEndpoints))

@@ -41,40 +41,99 @@ public sealed class TierModelHost(
     /// <summary>True once the preload set is warm, and until shutdown begins.</summary>
     public bool IsReady => Volatile.Read(ref _state) == Ready;
 
-    /// <summary>Loads and warms the preload set (configured names, or every <c>tier: gpu</c> model), then reports ready.</summary>
+    /// <summary>
+    /// Loads and warms the preload set (configured names, or every <c>tier: gpu</c> model), then reports ready. Until
+    /// at least one of them is warm (or there are none) it stays not ready and tries again with backoff: a replica
+    /// that cannot serve anything (storage unreachable, device unusable) never takes traffic.
+    /// </summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        var names = options.Value.Tier.Preload.Count > 0 ? options.Value.Tier.Preload : await GpuModelsAsync(cancellationToken);
+        var delay = TimeSpan.FromSeconds(2);
+        while (true)
+        {
+            var (wanted, warm) = await TryPreloadAsync(cancellationToken);
+            if (wanted == 0 || warm > 0)
+            {
+                Interlocked.CompareExchange(ref _state, Ready, Starting);
+                _logger.LogInformation("GPU tier ready with {Warm} of {Wanted} preloaded models warm", warm, wanted);
+                return;
+            }
+
+            _logger.LogWarning("No preloaded model is warm yet; trying again in {DelaySeconds} s", delay.TotalSeconds);
+            await Task.Delay(delay, clock, cancellationToken);
+            delay = TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
+        }
+    }
+
+    private async Task<(int Wanted, int Warm)> TryPreloadAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> names;
+        try
+        {
+            names = options.Value.Tier.Preload.Count > 0 ? options.Value.Tier.Preload : await GpuModelsAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogError(e, "Could not list the models to preload");
+            return (1, 0);
+        }
+
+        var warm = 0;
         foreach (var name in names)
         {
             try
             {
                 var card = await catalog.GetCardAsync(name, cancellationToken);
                 await GetAsync(name, await versions.SelectAsync(card, null, cancellationToken), cancellationToken);
+                warm++;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // One broken model must not keep the others off the air: it stays not-ready and is retried on use.
+                // One broken model must not keep the others off the air: it stays not ready and is retried on use.
                 _logger.LogError(e, "Could not preload model {Model}", name);
             }
         }
 
-        Interlocked.CompareExchange(ref _state, Ready, Starting);
-        _logger.LogInformation("GPU tier ready with {Count} warm models", _models.Values.Count(m => m.IsValueCreated && m.Value.IsCompletedSuccessfully));
+        return (names.Count, warm);
     }
 
     /// <summary>Shutdown has begun: no longer ready, and new requests are refused so callers go elsewhere.</summary>
     public void BeginDrain()
     {
-        Volatile.Write(ref _state, Draining);
-        _logger.LogInformation("GPU tier draining: refusing new requests, finishing queued ones");
+        if (Interlocked.Exchange(ref _state, Draining) != Draining)
+        {
+            _logger.LogInformation("GPU tier draining: refusing new requests, finishing queued ones");
+        }
     }
 
+    /// <summary>True when the version is loaded and warm; otherwise starts loading it, so polling ready until true works.</summary>
     public async Task<bool> IsModelReadyAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var card = await catalog.GetCardAsync(name, cancellationToken);
         var selected = await versions.SelectAsync(card, version, cancellationToken);
-        return IsReady && _models.TryGetValue((name, selected), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
+        if (_models.TryGetValue((name, selected), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            return IsReady;
+        }
+
+        if (Volatile.Read(ref _state) != Draining)
+        {
+            _ = LoadInBackgroundAsync(name, selected);
+        }
+
+        return false;
+    }
+
+    private async Task LoadInBackgroundAsync(string name, int version)
+    {
+        try
+        {
+            await GetAsync(name, version, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Background load of model {Model} version {Version} failed", name, version);
+        }
     }
 
     /// <summary>The registry's metadata plus how this tier serves the model (batching, provider, readiness).</summary>
@@ -116,6 +175,7 @@ public sealed class TierModelHost(
         var card = await catalog.GetCardAsync(name, cancellationToken);
         var selected = await versions.SelectAsync(card, version, cancellationToken);
         var served = await GetAsync(name, selected, cancellationToken);
+        served.Touch();
         var parsed = V2RequestParser.Parse(request, served.Model, anyBatch: true);
         var outputs = await served.Batcher.InferAsync(parsed.Inputs, cancellationToken);
         if (parsed.RequestedOutputs is { } requested)
@@ -131,15 +191,65 @@ public sealed class TierModelHost(
     private async Task<ServedModel> GetAsync(string name, int version, CancellationToken cancellationToken)
     {
         var key = (name, version);
-        var lazy = _models.GetOrAdd(key, k => new Lazy<Task<ServedModel>>(() => LoadAndWarmAsync(k.Model, k.Version)));
+        var created = false;
+        var lazy = _models.GetOrAdd(key, k =>
+        {
+            created = true;
+            return new Lazy<Task<ServedModel>>(() => LoadAndWarmAsync(k.Model, k.Version));
+        });
         try
         {
-            return await lazy.Value.WaitAsync(cancellationToken);
+            var served = await lazy.Value.WaitAsync(cancellationToken);
+            if (created)
+            {
+                _ = UnloadStaleVersionsAsync(name); // in the background: this caller does not wait for another version's drain
+            }
+
+            return served;
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && lazy.Value.IsFaulted)
         {
-            _models.TryRemove(new KeyValuePair<(string, int), Lazy<Task<ServedModel>>>(key, lazy)); // the next call tries again
+            // A model that failed to load or warm is not retried by every request: callers get the same error for
+            // a while (a caller error such as a missing version is forgotten at once).
+            _ = ForgetAsync(key, lazy, e is ProblemException { Status: < 500 } ? TimeSpan.Zero : FailureBackoff);
             throw;
+        }
+    }
+
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(30);
+
+    private async Task ForgetAsync((string, int) key, Lazy<Task<ServedModel>> failed, TimeSpan after)
+    {
+        if (after > TimeSpan.Zero)
+        {
+            await Task.Delay(after, clock);
+        }
+
+        _models.TryRemove(new KeyValuePair<(string, int), Lazy<Task<ServedModel>>>(key, failed));
+    }
+
+    /// <summary>Keeps at most <see cref="TierOptions.MaxVersionsPerModel"/> versions of a model in (GPU) memory.</summary>
+    private async Task UnloadStaleVersionsAsync(string name)
+    {
+        var loaded = _models
+            .Where(e => e.Key.Model == name && e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
+            .OrderByDescending(e => e.Value.Value.Result.LastUsed)
+            .Skip(Math.Max(1, options.Value.Tier.MaxVersionsPerModel))
+            .ToArray();
+        foreach (var stale in loaded)
+        {
+            if (_models.TryRemove(stale))
+            {
+                _logger.LogInformation("Unloading model {Model} version {Version} (least recently used beyond {Max} versions)", name, stale.Key.Version, options.Value.Tier.MaxVersionsPerModel);
+                try
+                {
+                    await stale.Value.Value.Result.DisposeAsync(); // drains its queue first
+                }
+                catch (Exception e)
+                {
+                    _logger.LogError(e, "Unloading model {Model} version {Version} failed", name, stale.Key.Version);
+                }
+            }
         }
     }
 
@@ -180,7 +290,7 @@ public sealed class TierModelHost(
         return new ServedModel(model, batcher, batching, warmUp);
     }
 
-    private async Task<List<string>> GpuModelsAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> GpuModelsAsync(CancellationToken cancellationToken)
     {
         var names = new List<string>();
         await foreach (var card in registry.ListCardsAsync(cancellationToken))
@@ -197,11 +307,15 @@ public sealed class TierModelHost(
     public async ValueTask DisposeAsync()
     {
         BeginDrain();
-        foreach (var entry in _models.Values)
+        foreach (var entry in _models.Values.Where(e => e.IsValueCreated))
         {
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            try
             {
-                await entry.Value.Result.DisposeAsync();
+                await (await entry.Value).DisposeAsync(); // loads still in flight finish first, then drain
+            }
+            catch (Exception e)
+            {
+                _logger.LogDebug(e, "A model that failed to load needs no unloading");
             }
         }
 

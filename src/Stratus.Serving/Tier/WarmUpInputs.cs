@@ -10,7 +10,8 @@ public static class WarmUpInputs
         model.Inputs.Select(slot =>
         {
             // Symbolic dimensions other than the batch get 1: warm-up only has to exercise the graph.
-            var shape = slot.Dimensions.Length == 0 ? [rows] : slot.Dimensions.Select((d, i) => i == 0 ? rows : Math.Max(1, d)).ToArray();
+            // A fixed leading dimension keeps its size.
+            var shape = slot.Dimensions.Length == 0 ? [rows] : slot.Dimensions.Select((d, i) => i == 0 && d <= 0 ? rows : Math.Max(1, d)).ToArray();
             var data = TensorData.Allocate(slot.Type, (int)shape.Aggregate(1L, (a, d) => a * d));
             if (slot.Type == TensorElementType.String)
             {

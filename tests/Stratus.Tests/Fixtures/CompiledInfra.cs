@@ -51,6 +51,42 @@ public static class CompiledInfra
         return stdout.Result;
     }
 
+    /// <summary>The one resource of <paramref name="type"/> in the template or its modules, with its template's variables.</summary>
+    public static (JsonElement Resource, JsonElement Variables) Resource(string type)
+    {
+        var found = new List<(JsonElement, JsonElement)>();
+        void Walk(JsonElement node, JsonElement variables)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                if (node.TryGetProperty("$schema", out _) && node.TryGetProperty("resources", out _))
+                {
+                    variables = node.TryGetProperty("variables", out var own) ? own : default;
+                }
+
+                if (node.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == type && node.TryGetProperty("properties", out _))
+                {
+                    found.Add((node, variables));
+                }
+
+                foreach (var child in node.EnumerateObject())
+                {
+                    Walk(child.Value, variables);
+                }
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in node.EnumerateArray())
+                {
+                    Walk(item, variables);
+                }
+            }
+        }
+
+        Walk(MainTemplate, default);
+        return Assert.Single(found);
+    }
+
     /// <summary>Every <c>{name, value}</c> entry of every array property called <paramref name="property"/>, anywhere in the template.</summary>
     public static IReadOnlyList<(string Name, JsonElement Value)> NamedEntries(string property)
     {

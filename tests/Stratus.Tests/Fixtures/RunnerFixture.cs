@@ -30,6 +30,7 @@ public class RunnerFixture : IAsyncLifetime
                 [SettingNames.AdminKey] = AdminKey,
                 ["Stratus:Serving:MaxInstances"] = "100",
                 ["Stratus:Registry:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Stratus:Tier:ExecutionProvider"] = "cpu", // the tier's answers are compared with CPU references
             },
         });
     }

@@ -85,6 +85,37 @@ public sealed class DynamicBatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Callers_that_gave_up_while_queued_cost_no_session_call_and_a_closed_batcher_answers_503()
+    {
+        using var gate = new SemaphoreSlim(0);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var batcher = new DynamicBatcher(i =>
+        {
+            Interlocked.Increment(ref calls);
+            started.TrySetResult();
+            gate.Wait();
+            return _iris.Run(i);
+        }, fixedBatch: false, new BatchingOptions { MaxBatchSize = 1 }, NullLogger.Instance);
+
+        var running = batcher.InferAsync([Rows(1, 1)], CancellationToken.None);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var giveUp = new CancellationTokenSource();
+        var abandoned = batcher.InferAsync([Rows(2, 1)], giveUp.Token);
+        giveUp.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        gate.Release(10);
+        await running;
+        var dispose = batcher.DisposeAsync();
+        await dispose;
+        Assert.Equal(1, calls); // the abandoned request never ran
+
+        var closed = await Assert.ThrowsAsync<ProblemException>(() => batcher.InferAsync([Rows(3, 1)], CancellationToken.None));
+        Assert.Equal(503, closed.Status);
+    }
+
+    [Fact]
     public async Task Disposing_drains_queued_requests()
     {
         var batcher = new DynamicBatcher(i => _iris.Run(i), fixedBatch: false, new BatchingOptions { MaxBatchSize = 1000, MaxQueueDelayMicroseconds = 200_000 }, NullLogger.Instance);

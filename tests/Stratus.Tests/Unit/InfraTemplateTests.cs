@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Text.Json;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
 using Stratus.Tests.Fixtures;
@@ -51,13 +52,24 @@ public sealed class InfraTemplateTests
     }
 
     [Fact]
-    public void The_gpu_tier_probes_and_target_port_match_the_tier()
+    public void The_gpu_tier_app_is_reachable_by_the_functions_on_the_tier_port_with_probes_on_its_health_routes()
     {
-        var text = CompiledInfra.MainTemplate.GetRawText();
-        Assert.Contains($"/{Routes.V2Live}", text);
-        Assert.Contains($"/{Routes.V2Ready}", text);
+        var (app, variables) = CompiledInfra.Resource("Microsoft.App/containerApps");
+        int Port(JsonElement value) => value.ValueKind == JsonValueKind.Number
+            ? value.GetInt32()
+            : variables.GetProperty(value.GetString()!.Replace("[variables('", "").Replace("')]", "")).GetInt32();
+
+        var ingress = app.GetProperty("properties").GetProperty("configuration").GetProperty("ingress");
+        Assert.Equal(JsonValueKind.True, ingress.GetProperty("external").ValueKind); // internal environments keep it inside the VNet
+        Assert.Equal(8080, Port(ingress.GetProperty("targetPort")));
         Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", File.ReadAllText(Path.Combine(TestPaths.Root, "src", "Stratus.GpuTier", "Dockerfile")));
-        Assert.Contains("var port = 8080", File.ReadAllText(Path.Combine(TestPaths.Root, "infra", "modules", "container-apps.bicep")));
+
+        var probes = app.GetProperty("properties").GetProperty("template").GetProperty("containers")[0].GetProperty("probes").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("type").GetString()!, p => p.GetProperty("httpGet"));
+        Assert.Equal($"/{Routes.V2Live}", probes["Liveness"].GetProperty("path").GetString());
+        Assert.Equal($"/{Routes.V2Live}", probes["Startup"].GetProperty("path").GetString());
+        Assert.Equal($"/{Routes.V2Ready}", probes["Readiness"].GetProperty("path").GetString());
+        Assert.All(probes.Values, p => Assert.Equal(8080, Port(p.GetProperty("port"))));
     }
 
     /// <summary>Names the code reads: <see cref="StratusOptions"/> paths, <see cref="SettingNames"/> and identity storage keys.</summary>
