@@ -175,6 +175,7 @@ module gpuTier 'modules/container-apps.bicep' = {
     registryLoginServer: registry.outputs.loginServer
     storageAccountName: storage.outputs.name
     logAnalyticsId: monitoring.outputs.logAnalyticsId
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
     image: gpuTierImage
     gpuType: gpuType
     maxReplicas: gpuMaxReplicas

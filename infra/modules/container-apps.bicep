@@ -10,6 +10,7 @@ param identityClientId string
 param registryLoginServer string
 param storageAccountName string
 param logAnalyticsId string
+param applicationInsightsConnectionString string
 
 @description('Image to run; empty before the first azd deploy (a placeholder on the same port runs until then).')
 param image string
@@ -117,6 +118,8 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
             { name: 'Stratus__Tier__ExecutionProvider', value: 'cuda' }
             { name: 'Stratus__Tier__Batching__MaxBatchSize', value: string(maxBatchSize) }
             { name: 'Stratus__Tier__DrainSeconds', value: string(drainSeconds) }
+            { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+            { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
           ]
           probes: [
             {

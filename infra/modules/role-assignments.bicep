@@ -1,6 +1,6 @@
 // Least privilege, per identity and per resource. The function app runs the registry, datasets, training and
-// the Durable Task hub (blobs, queues, tables) and publishes telemetry; the GPU tier only reads models and pulls
-// its image; the deploying user may upload the function package.
+// the Durable Task hub (blobs, queues, tables) and publishes telemetry; the GPU tier only reads models, publishes
+// telemetry and pulls its image; the deploying user may upload the function package.
 param storageAccountName string
 param applicationInsightsName string
 param registryName string
@@ -79,6 +79,16 @@ resource gpuTierStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     }
   }
 ]
+
+resource gpuTierTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, gpuTierIdentity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    principalId: gpuTierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}
 
 resource gpuTierPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(registry.id, gpuTierIdentity.id, roles.acrPull)

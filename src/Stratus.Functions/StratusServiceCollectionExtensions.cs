@@ -2,7 +2,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenTelemetry.Metrics;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
@@ -35,12 +34,7 @@ public static class StratusServiceCollectionExtensions
         // through the status endpoint as every other response. (The local runner applies the same options.)
         services.Configure<WorkerOptions>(o => o.Serializer = new Azure.Core.Serialization.JsonObjectSerializer(StratusJson.Options));
 
-        // Metrics leave the process only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
-        var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));
-        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            metrics.WithMetrics(m => m.AddOtlpExporter());
-        }
+        services.AddStratusMetrics(configuration);
 
         return services;
     }

@@ -1,4 +1,3 @@
-using OpenTelemetry.Metrics;
 using Stratus.Core.Configuration;
 using Stratus.Serving;
 using Stratus.Serving.Tier;
@@ -20,11 +19,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{StratusOptions.Section}:Tier:DrainSeconds", new TierOptions().DrainSeconds));
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
 
-var metrics = builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));
-if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-{
-    metrics.WithMetrics(m => m.AddOtlpExporter());
-}
+builder.Services.AddStratusMetrics(builder.Configuration);
 
 var app = builder.Build();
 app.MapGpuTier();

@@ -24,13 +24,8 @@ public static class AzureSettings
         public static readonly string[] ReadByStratus = [AccountName, BlobServiceUri, TableServiceUri, ClientId];
     }
 
-    /// <summary>Read by the Functions host itself (identity storage for triggers and Durable, telemetry with Entra ID auth), not by Stratus code.</summary>
-    public static readonly string[] FunctionsHost =
-    [
-        Env(SettingNames.Storage, StorageIdentity.Credential),
-        "APPLICATIONINSIGHTS_CONNECTION_STRING",
-        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-    ];
+    /// <summary>Read by the Functions host itself (identity storage for its triggers and Durable), not by Stratus code.</summary>
+    public static readonly string[] FunctionsHost = [Env(SettingNames.Storage, StorageIdentity.Credential)];
 
     public static readonly string[] RequiredByFunctionApp =
     [
@@ -38,6 +33,8 @@ public static class AzureSettings
         Env(SettingNames.Storage, StorageIdentity.Credential),
         SettingNames.RetrainSchedule,
         Env(StratusOptions.Section, nameof(StratusOptions.GpuTier), nameof(GpuTierOptions.BaseUrl)),
+        SettingNames.ApplicationInsightsConnectionString,
+        SettingNames.ApplicationInsightsAuthentication,
     ];
 
     public static readonly string[] RequiredByGpuTier =
@@ -45,6 +42,8 @@ public static class AzureSettings
         Env(SettingNames.Storage, StorageIdentity.AccountName),
         Env(SettingNames.Storage, StorageIdentity.ClientId),
         Env(StratusOptions.Section, nameof(StratusOptions.Tier), nameof(TierOptions.ExecutionProvider)),
+        SettingNames.ApplicationInsightsConnectionString,
+        SettingNames.ApplicationInsightsAuthentication,
     ];
 
     /// <summary>A configuration path as an app setting / environment variable name.</summary>

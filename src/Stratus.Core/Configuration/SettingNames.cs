@@ -28,4 +28,13 @@ public static class SettingNames
 
     /// <summary>GPU tier only: exit when standard input closes, so a host that owns the process (the local runner) never leaves it behind.</summary>
     public const string ExitWithParent = "STRATUS_EXIT_WITH_PARENT";
+
+    /// <summary>Application Insights: where metrics go in Azure (read by Stratus' exporter, and by the Functions host for its own telemetry).</summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary><c>ClientId={identity};Authorization=AAD</c>: telemetry sent with Entra ID (the resource has local auth off).</summary>
+    public const string ApplicationInsightsAuthentication = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    /// <summary>An OTLP collector for metrics (optional; any OpenTelemetry backend).</summary>
+    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
 }

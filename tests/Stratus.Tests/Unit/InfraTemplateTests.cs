@@ -112,3 +112,14 @@ public sealed class InfraTemplateTests
         return name => exact.Contains(name) || prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
     }
 }
+
+public sealed class StratusMetricsTests
+{
+    [Fact]
+    public void Metrics_authenticate_as_the_identity_named_in_the_authentication_string()
+    {
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(Stratus.Serving.StratusMetrics.Credential("ClientId=0b5e1d2c-1111-2222-3333-444455556666;Authorization=AAD"));
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Stratus.Serving.StratusMetrics.Credential(null));
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Stratus.Serving.StratusMetrics.Credential("Authorization=AAD"));
+    }
+}

@@ -1,0 +1,51 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using Stratus.Core.Configuration;
+
+namespace Stratus.Serving;
+
+public static class StratusMetrics
+{
+    /// <summary>
+    /// Stratus' meters (latency per model, rows, cache hits, batch sizes), exported to Application Insights when its
+    /// connection string is set (with Entra ID: the identity in the authentication string, as the Functions host
+    /// uses it) and over OTLP when an endpoint is set. Neither: the instruments still work for in-process listeners.
+    /// </summary>
+    public static IServiceCollection AddStratusMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServingTelemetry.MeterName));
+        if (!string.IsNullOrEmpty(configuration[SettingNames.OtlpEndpoint]))
+        {
+            metrics.WithMetrics(m => m.AddOtlpExporter());
+        }
+
+        if (configuration[SettingNames.ApplicationInsightsConnectionString] is { Length: > 0 } connectionString)
+        {
+            var credential = Credential(configuration[SettingNames.ApplicationInsightsAuthentication]);
+            metrics.WithMetrics(m => m.AddAzureMonitorMetricExporter(o =>
+            {
+                o.ConnectionString = connectionString;
+                o.Credential = credential;
+            }));
+        }
+
+        return services;
+    }
+
+    /// <summary>From <c>ClientId=…;Authorization=AAD</c>: that user-assigned identity; otherwise the default chain.</summary>
+    public static TokenCredential Credential(string? authentication)
+    {
+        var clientId = (authentication ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Equals("ClientId", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => pair[1])
+            .FirstOrDefault();
+        return clientId is { Length: > 0 }
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
+    }
+}
