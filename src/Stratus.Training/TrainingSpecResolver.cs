@@ -17,6 +17,32 @@ public static class TrainingSpecResolver
     public const int MaxCandidates = 64;
 
     /// <summary>Columns that would collide with the pipeline's own names.</summary>
+    private static readonly HashSet<string> BinaryValues = new(StringComparer.OrdinalIgnoreCase) { "0", "1", "true", "false" };
+
+    /// <summary>Classification labels checked against the dataset's profile (when it lists the label's values).</summary>
+    private static void CheckClasses(ModelTask task, DatasetColumn label)
+    {
+        if (label.Values is not { } values || task == ModelTask.Regression)
+        {
+            return;
+        }
+
+        if (values.Count < 2)
+        {
+            throw Invalid($"Label '{label.Name}' has a single class ({string.Join(", ", values)}); classification needs at least two.");
+        }
+
+        if (task == ModelTask.BinaryClassification)
+        {
+            var unsupported = values.Where(v => !BinaryValues.Contains(v) && !(double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)).ToArray();
+            if (values.Count > 2 || unsupported.Length > 0)
+            {
+                throw Invalid($"Binary classification needs a label of 0/1 or true/false; '{label.Name}' holds {string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", …" : "")}. " +
+                    "Map the classes to 0/1 in the dataset, or train multiclass-classification.");
+            }
+        }
+    }
+
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "Features", "Score", "Probability", "PredictedLabel", "__features__", "__label__" };
 
     public static TrainingSpec Resolve(TrainRequest request, DatasetVersion dataset, ModelTask? cardTask)
@@ -42,6 +68,8 @@ public static class TrainingSpecResolver
         {
             throw Invalid($"Regression needs a numeric label; '{label.Name}' holds text.");
         }
+
+        CheckClasses(task, label);
 
         var featureNames = request.Features ?? dataset.Columns.Select(c => c.Name).Where(n => n != label.Name).ToArray();
         if (featureNames.Count == 0)

@@ -38,4 +38,16 @@ public sealed record DatasetColumn(string Name, string Type)
 {
     public const string Number = "number";
     public const string Text = "string";
+
+    /// <summary>Most distinct values a profile lists for a column.</summary>
+    public const int MaxListedValues = 20;
+
+    /// <summary>The column's distinct non-empty values when there are at most <see cref="MaxListedValues"/> (labels, categories); else null.</summary>
+    public IReadOnlyList<string>? Values { get; init; }
+
+    public bool Equals(DatasetColumn? other) =>
+        other is not null && Name == other.Name && Type == other.Type &&
+        (Values ?? []).SequenceEqual(other.Values ?? []) && (Values is null) == (other.Values is null);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Type);
 }

@@ -7,7 +7,8 @@ using Stratus.Core.Problems;
 namespace Stratus.Training.Datasets;
 
 /// <summary>
-/// Validates a CSV (RFC 4180, header required) and profiles it: row count and each column's type.
+/// Validates a CSV (RFC 4180, header required) and profiles it: row count, each column's type, and the distinct
+/// values of low-cardinality columns (so a label's classes can be checked before any training run).
 /// Every rejection names the line, so a caller can fix the file.
 /// </summary>
 public static class CsvProfiler
@@ -31,6 +32,7 @@ public static class CsvProfiler
         var header = parser.Record!;
         ValidateHeader(header);
         var numeric = Enumerable.Repeat(true, header.Length).ToArray();
+        var distinct = header.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         var rows = 0;
         while (Next(parser))
         {
@@ -51,6 +53,12 @@ public static class CsvProfiler
                 {
                     numeric[i] = false;
                 }
+
+                // Few distinct values are listed (a label's classes); beyond the cap the column stops counting.
+                if (distinct[i] is { } values && record[i].Length > 0 && values.Add(record[i]) && values.Count > DatasetColumn.MaxListedValues)
+                {
+                    distinct[i] = null!;
+                }
             }
 
             rows++;
@@ -61,7 +69,10 @@ public static class CsvProfiler
             throw Invalid("the file has a header but no data rows.");
         }
 
-        return new Profile(rows, header.Select((name, i) => new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)).ToArray());
+        return new Profile(rows, header.Select((name, i) => new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)
+        {
+            Values = distinct[i]?.Order(StringComparer.Ordinal).ToArray(),
+        }).ToArray());
     }
 
     /// <summary>The header fields of a CSV that has already been validated.</summary>

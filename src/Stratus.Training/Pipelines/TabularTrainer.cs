@@ -102,14 +102,57 @@ public static class TabularTrainer
     }
 
     /// <summary>Scores an existing ONNX model (e.g. the champion) on this spec's holdout; null when it does not take these features.</summary>
-    public static IReadOnlyDictionary<string, double>? Evaluate(TrainingSpec spec, string csvPath, byte[] onnx)
+    /// <param name="modelClasses">The model's class order (multiclass: recorded at its registration); its scores are
+    /// remapped to this holdout's class order, which follows first occurrence in the data and so can differ.</param>
+    public static IReadOnlyDictionary<string, double>? Evaluate(TrainingSpec spec, string csvPath, byte[] onnx, IReadOnlyList<string>? modelClasses = null)
     {
         var ml = new MLContext(spec.Seed);
         var data = PrepareLabel(ml, spec.Task, Load(ml, spec, csvPath, withLabel: true));
         var split = ml.Data.TrainTestSplit(data, spec.HoldoutFraction, seed: spec.Seed);
         var holdout = Holdout.Read(spec, split.TestSet);
         using var scorer = new OnnxScorer(onnx);
-        return scorer.Accepts(spec) ? MetricCalculator.Compute(spec.Task, holdout, scorer.Score(holdout)) : null;
+        if (!scorer.Accepts(spec))
+        {
+            return null;
+        }
+
+        var scores = scorer.Score(holdout);
+        if (modelClasses is not null && holdout.Classes is { } current && scores.PerRow == modelClasses.Count && !modelClasses.SequenceEqual(current))
+        {
+            scores = RemapClasses(scores, modelClasses, current);
+        }
+
+        return MetricCalculator.Compute(spec.Task, holdout, scores);
+    }
+
+    /// <summary>Scores in the model's class order → the holdout's; a class the model never saw scores 0.</summary>
+    internal static OnnxScorer.Scores RemapClasses(OnnxScorer.Scores scores, IReadOnlyList<string> modelClasses, IReadOnlyList<string> holdoutClasses)
+    {
+        var source = holdoutClasses.Select(c => IndexOf(modelClasses, c)).ToArray();
+        var rows = scores.Values.Length / scores.PerRow;
+        var remapped = new float[rows * holdoutClasses.Count];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < source.Length; j++)
+            {
+                remapped[r * source.Length + j] = source[j] < 0 ? 0f : scores.Values[r * scores.PerRow + source[j]];
+            }
+        }
+
+        return new OnnxScorer.Scores(remapped, holdoutClasses.Count);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> classes, string value)
+    {
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (classes[i] == value)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static IDataView Load(MLContext ml, TrainingSpec spec, string csvPath, bool withLabel)

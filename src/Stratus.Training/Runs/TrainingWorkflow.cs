@@ -114,7 +114,7 @@ public sealed class TrainingWorkflow(
         var onnx = await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken);
         try
         {
-            var metrics = TabularTrainer.Evaluate(input.Spec, csv, onnx);
+            var metrics = TabularTrainer.Evaluate(input.Spec, csv, onnx, record.Classes);
             return new ChampionSummary(version, metrics, metrics is null ? "it takes different inputs than this spec's features" : null);
         }
         catch (Exception e) when (e is not OperationCanceledException)

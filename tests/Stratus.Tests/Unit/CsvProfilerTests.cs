@@ -20,8 +20,20 @@ public sealed class CsvProfilerTests : IDisposable
         var profile = Profile("age,city,score\n31,\"Oslo, NO\",1.5\n,Paris,2e3\n\n45,Rome,-0.25\n");
         Assert.Equal(3, profile.Rows);
         Assert.Equal(
-            [new DatasetColumn("age", "number"), new DatasetColumn("city", "string"), new DatasetColumn("score", "number")],
+            [
+                new DatasetColumn("age", "number") { Values = ["31", "45"] },
+                new DatasetColumn("city", "string") { Values = ["Oslo, NO", "Paris", "Rome"] },
+                new DatasetColumn("score", "number") { Values = ["-0.25", "1.5", "2e3"] },
+            ],
             profile.Columns);
+    }
+
+    [Fact]
+    public void Lists_the_values_of_low_cardinality_columns_only()
+    {
+        var cancer = CsvProfiler.Read(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "breast_cancer.csv"));
+        Assert.Equal(["0", "1"], cancer.Columns.Single(c => c.Name == "label").Values);
+        Assert.Null(cancer.Columns.Single(c => c.Name == "mean_radius").Values); // hundreds of distinct values
     }
 
     [Fact]

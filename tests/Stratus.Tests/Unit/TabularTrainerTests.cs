@@ -98,4 +98,27 @@ public sealed class TabularTrainerTests
             File.Delete(csv);
         }
     }
+
+    [Fact]
+    public void A_multiclass_champion_is_scored_in_the_holdouts_class_order_even_when_the_data_lists_classes_in_another_order()
+    {
+        var spec = TrainingSpecs.Resolve("iris", new TrainRequest { Label = "label", Task = ModelTask.MulticlassClassification, Candidates = [TrainingSpecs.Candidate("lbfgs")] });
+        var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"));
+
+        // The same rows, class 2 first: label keys follow first occurrence, so this holdout's class order is 2, 0, 1.
+        var lines = File.ReadAllLines(TrainingSpecs.Csv("iris"));
+        var reordered = Path.Combine(Path.GetTempPath(), $"iris-reordered-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(reordered, lines.Take(1).Concat(lines.Skip(1).OrderByDescending(l => l.Split(',')[^1], StringComparer.Ordinal)));
+        try
+        {
+            var remapped = TabularTrainer.Evaluate(spec, reordered, trained.Onnx, trained.Classes)!;
+            var naive = TabularTrainer.Evaluate(spec, reordered, trained.Onnx)!;
+            Assert.True(remapped[MetricNames.MicroAccuracy] > 0.9, $"remapped accuracy {remapped[MetricNames.MicroAccuracy]}");
+            Assert.True(naive[MetricNames.MicroAccuracy] < 0.5, $"without the model's class order the comparison is wrong: {naive[MetricNames.MicroAccuracy]}");
+        }
+        finally
+        {
+            File.Delete(reordered);
+        }
+    }
 }

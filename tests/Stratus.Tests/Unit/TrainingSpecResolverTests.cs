@@ -1,7 +1,9 @@
+using Stratus.Core.Datasets;
 using Stratus.Core.Models;
 using Stratus.Core.Problems;
 using Stratus.Core.Training;
 using Stratus.Tests.Fixtures;
+using Stratus.Training;
 
 namespace Stratus.Tests.Unit;
 
@@ -50,6 +52,28 @@ public sealed class TrainingSpecResolverTests
         { new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Validation = new ValidationRequest(0.95, null) }, "holdoutFraction" },
         { new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Candidates = [TrainingSpecs.Candidate("lightgbm", new { numberOfLeaves = Enumerable.Range(2, 70).ToArray() })] }, "more than 64" },
     };
+
+    [Fact]
+    public void Classification_labels_are_checked_against_the_profiled_classes_before_any_run()
+    {
+        var dataset = TrainingSpecs.Dataset("breast_cancer");
+        DatasetVersion WithLabel(params string[] values) => dataset with
+        {
+            Columns = dataset.Columns.Select(c => c.Name == "label" ? c with { Type = DatasetColumn.Text, Values = values } : c).ToArray(),
+        };
+
+        var binary = new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification };
+        var text = Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("B", "M"), null));
+        Assert.Contains("0/1 or true/false", text.Detail);
+        Assert.Contains("B, M", text.Detail);
+        Assert.Contains("single class", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("1"), null)).Detail);
+        Assert.Contains("0/1", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("0", "1", "2"), null)).Detail);
+
+        // Accepted: 0/1, true/false; and any classes for multiclass.
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel("false", "true"), null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, dataset, null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary with { Task = ModelTask.MulticlassClassification }, WithLabel("B", "M"), null));
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]
