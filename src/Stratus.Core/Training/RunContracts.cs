@@ -32,7 +32,10 @@ public sealed record RetrainSummary(string Model, int? Version, bool Promoted, d
 
 public sealed record RetrainOutput(string RunId, int Due, int Succeeded, int Failed, IReadOnlyList<RetrainSummary> Models);
 
-/// <summary>The answer of <c>POST …/versions/{v}/reproduce</c>.</summary>
+/// <summary>What the Reproduce orchestration retrains.</summary>
+public sealed record ReproduceInput(string Model, int Version);
+
+/// <summary>The output of the run <c>POST …/versions/{v}/reproduce</c> starts.</summary>
 public sealed record ReproduceResult(
     string Model,
     int Version,

@@ -14,6 +14,7 @@ public sealed class TrainingActivities(TrainingWorkflow workflow, RetrainPlanner
     public const string RegisterVersion = nameof(RegisterVersionActivity);
     public const string SetAlias = nameof(SetAliasActivity);
     public const string ListDueModels = nameof(ListDueModelsActivity);
+    public const string Reproduce = nameof(ReproduceActivity);
 
     [Function(VerifyDataset)]
     public Task VerifyDatasetActivity([ActivityTrigger] DatasetRef dataset, CancellationToken cancellationToken) =>
@@ -38,4 +39,8 @@ public sealed class TrainingActivities(TrainingWorkflow workflow, RetrainPlanner
     [Function(ListDueModels)]
     public Task<IReadOnlyList<RetrainTarget>> ListDueModelsActivity([ActivityTrigger] string runId, CancellationToken cancellationToken) =>
         planner.ListDueAsync(cancellationToken);
+
+    [Function(Reproduce)]
+    public Task<ReproduceResult> ReproduceActivity([ActivityTrigger] ReproduceInput input, CancellationToken cancellationToken) =>
+        workflow.ReproduceAsync(input.Model, input.Version, cancellationToken);
 }

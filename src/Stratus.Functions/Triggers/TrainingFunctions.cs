@@ -59,10 +59,16 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
     [Function(nameof(ReproduceVersion))]
     public async Task<IActionResult> ReproduceVersion(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.Reproduce)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
         string name,
         int version,
-        CancellationToken cancellationToken) =>
-        ApiResults.Json(await workflow.ReproduceAsync(name, version, cancellationToken));
+        CancellationToken cancellationToken)
+    {
+        await workflow.GetRecipeAsync(name, version, cancellationToken); // 404 / 409 now, not in the run
+        var id = ReproduceOrchestrator.NewId(name, version);
+        await durable.ScheduleNewOrchestrationInstanceAsync(ReproduceOrchestrator.Name, new ReproduceInput(name, version), new StartOrchestrationOptions(id), cancellationToken);
+        return DurableHttpResults.Accepted(links.CreatePayload(durable, request, id));
+    }
 
     [Function(nameof(RetrainNow))]
     public async Task<IActionResult> RetrainNow(

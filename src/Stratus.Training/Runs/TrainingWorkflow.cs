@@ -164,13 +164,22 @@ public sealed class TrainingWorkflow(
         await models.SetAliasAsync(input.Model, input.Alias, input.Version, cancellationToken);
 
     /// <summary>Trains the version's exact candidate again from its lineage and compares artifact and metrics.</summary>
-    public async Task<ReproduceResult> ReproduceAsync(string model, int version, CancellationToken cancellationToken)
+    /// <summary>The version and its recipe, or a 404/409 problem: checked before a reproduce run is started.</summary>
+    public async Task<(ModelVersion Record, TrainingSpec Spec, int Index)> GetRecipeAsync(string model, int version, CancellationToken cancellationToken)
     {
         var record = await models.GetVersionAsync(model, version, cancellationToken);
         if (record.Lineage is not { Spec: { } spec, CandidateIndex: { } index })
         {
             throw ProblemException.Conflict("Not reproducible", $"{model} v{version} was {record.Lineage.Source}ed, not trained by Stratus; there is no recipe to run again.");
         }
+
+        return (record, spec, index);
+    }
+
+    /// <summary>Trains the version's candidate again from its recorded spec and compares bytes and metrics.</summary>
+    public async Task<ReproduceResult> ReproduceAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var (record, spec, index) = await GetRecipeAsync(model, version, cancellationToken);
 
         var csv = await cache.GetAsync(spec.Dataset, cancellationToken);
         var again = TabularTrainer.Train(spec, index, csv);

@@ -95,8 +95,9 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
         var runs = await admin.GetFromJsonAsync<JsonElement>("/api/runs?model=tr-model");
         Assert.Contains(runs.GetProperty("runs").EnumerateArray(), r => r.GetProperty("id").GetString() == done.GetProperty("instanceId").GetString() && r.GetProperty("runtimeStatus").GetString() == "Completed");
 
+        // Reproducing is a run too (training may outlast a request): 202, then its output.
         var reproduce = await admin.PostAsync("/api/models/tr-model/versions/1/reproduce", null);
-        var reproduced = await reproduce.Content.ReadFromJsonAsync<JsonElement>();
+        var reproduced = (await WaitForCompletionAsync(admin, reproduce)).GetProperty("output");
         Assert.True(reproduced.GetProperty("match").GetBoolean(), reproduced.ToString());
         Assert.Equal(version.GetProperty("sha256").GetString(), reproduced.GetProperty("reproducedSha256").GetString());
 
