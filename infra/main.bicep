@@ -70,7 +70,7 @@ var tags = { 'azd-env-name': environmentName }
 
 // Storage names the code defines in Stratus.Core StorageNames (a test keeps them equal).
 var deploymentContainer = 'app-package-${resourceToken}'
-var blobContainers = ['models', 'datasets', deploymentContainer]
+var blobContainers = ['models', 'datasets', 'uploads', deploymentContainer]
 var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets']
 
 // Names known before deployment, so What-If can predict role assignments and references.

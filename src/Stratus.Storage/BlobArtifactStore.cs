@@ -5,10 +5,24 @@ using Stratus.Core.Configuration;
 
 namespace Stratus.Storage;
 
-/// <summary>Model artifacts in the <see cref="StorageNames.ModelsContainer"/> blob container.</summary>
+/// <summary>Model artifacts in the <see cref="StorageNames.ModelsContainer"/> blob container (and staged uploads).</summary>
 public sealed class BlobArtifactStore(StorageClients clients) : IArtifactStore
 {
     private readonly BlobContainerClient _container = clients.Blobs.GetBlobContainerClient(StorageNames.ModelsContainer);
+    private readonly BlobContainerClient _uploads = clients.Blobs.GetBlobContainerClient(StorageNames.UploadsContainer);
+
+    public async Task<(Stream Content, long Length)?> OpenStagedAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var result = await _uploads.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken);
+            return (result.Value.Content, result.Value.Details.ContentLength);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
 
     public async Task UploadAsync(string path, Stream content, CancellationToken cancellationToken = default) =>
         await _container.GetBlobClient(path).UploadAsync(content, overwrite: true, cancellationToken);

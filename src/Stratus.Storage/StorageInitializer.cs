@@ -10,6 +10,7 @@ public static class StorageInitializer
         await Task.WhenAll(
             clients.Blobs.GetBlobContainerClient(StorageNames.ModelsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             clients.Blobs.GetBlobContainerClient(StorageNames.DatasetsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            clients.Blobs.GetBlobContainerClient(StorageNames.UploadsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelCardsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelVersionsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken));

@@ -11,6 +11,9 @@ public interface IArtifactStore
     /// <summary>Opens the artifact for streaming to a caller; null when missing.</summary>
     Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>Opens a file a caller staged in the uploads container, with its size; null when missing.</summary>
+    Task<(Stream Content, long Length)?> OpenStagedAsync(string path, CancellationToken cancellationToken = default);
+
     /// <summary>The one layout for model artifacts.</summary>
     static string ModelPath(string model, int version) => $"{model}/{version}/model.onnx";
 }

@@ -29,6 +29,9 @@ public static class RequestBodies
         }
     }
 
+    public static bool IsJson(HttpRequest request) =>
+        string.Equals(request.ContentType?.Split(';', 2)[0].Trim(), "application/json", StringComparison.OrdinalIgnoreCase);
+
     public static void RequireContentType(HttpRequest request, string expected)
     {
         var actual = request.ContentType?.Split(';', 2)[0].Trim();

@@ -18,13 +18,23 @@ public sealed class ModelVersionFunctions(ModelManagementService models)
         string name,
         CancellationToken cancellationToken)
     {
-        RequestBodies.RequireContentType(request, OctetStream);
-        var version = await models.UploadVersionAsync(name, request.Body, request.ContentLength, lineage: null, cancellationToken);
+        // ONNX bytes in the body, or {"blob": "…"} naming a file staged in the uploads container (large models).
+        var version = RequestBodies.IsJson(request)
+            ? await models.RegisterStagedAsync(name, (await RequestBodies.ReadJsonAsync<StagedUpload>(request, cancellationToken)).Blob, cancellationToken)
+            : await UploadBytesAsync(request, name, cancellationToken);
         return ApiResults.Json(
             new { model = version.Model, version = version.Version, sha256 = version.Sha256, sizeBytes = version.SizeBytes, signature = version.Signature },
             StatusCodes.Status201Created,
             r => r.Headers.Location = $"/{Routes.Versions.Replace("{name}", name, StringComparison.Ordinal)}/{version.Version}");
     }
+
+    private Task<Core.Models.ModelVersion> UploadBytesAsync(HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        RequestBodies.RequireContentType(request, OctetStream);
+        return models.UploadVersionAsync(name, request.Body, request.ContentLength, lineage: null, cancellationToken);
+    }
+
+    private sealed record StagedUpload(string? Blob);
 
     [Function(nameof(GetVersion))]
     public async Task<IActionResult> GetVersion(

@@ -120,6 +120,23 @@ public sealed class ModelManagementService(
         }
     }
 
+    /// <summary>
+    /// Registers a model file the caller staged in the uploads container (files beyond a request body's limit, e.g.
+    /// the Functions host's 100 MB): validated and stored exactly as a direct upload. The staged file is left as is.
+    /// </summary>
+    public async Task<ModelVersion> RegisterStagedAsync(string name, string? blob, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(blob) || blob.Length > 1024 || blob.StartsWith('/') || blob.Split('/').Any(s => s is "" or "." or ".."))
+        {
+            throw ProblemException.BadRequest("Invalid staged file", $"'blob' must name a file in the '{StorageNames.UploadsContainer}' container, like 'team/model.onnx'.");
+        }
+
+        var staged = await artifacts.OpenStagedAsync(blob, cancellationToken)
+            ?? throw ProblemException.NotFound("Staged file not found", $"There is no '{blob}' in the '{StorageNames.UploadsContainer}' container; upload it there first.");
+        await using var content = staged.Content;
+        return await UploadVersionAsync(name, content, staged.Length, new Lineage { Source = Lineage.UploadSource }, cancellationToken);
+    }
+
     public async Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken)
     {
         ResourceName.Require(name, "model");

@@ -122,13 +122,30 @@ public sealed class BadInputTests(RunnerFixture fixture)
         await AssertProblem(await Upload(admin, "bad-upload", []), HttpStatusCode.BadRequest, "empty");
         await AssertProblem(await Upload(admin, "bad-upload", new byte[1_000_001]), HttpStatusCode.RequestEntityTooLarge, "limit");
         await AssertProblem(await Upload(admin, "no-card-here", model), HttpStatusCode.NotFound, "PUT /api/models/no-card-here");
-        using var json = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
-        await AssertProblem(await admin.PostAsync("/api/models/bad-upload/versions", json), HttpStatusCode.UnsupportedMediaType, "application/octet-stream");
+        using var text = new StringContent("model", System.Text.Encoding.UTF8, "text/plain");
+        await AssertProblem(await admin.PostAsync("/api/models/bad-upload/versions", text), HttpStatusCode.UnsupportedMediaType, "application/octet-stream");
+
+        // Large models are staged in the uploads container and registered by name: same checks, same limits.
+        var uploads = fixture.Storage.Clients.Blobs.GetBlobContainerClient(Stratus.Core.Configuration.StorageNames.UploadsContainer);
+        await uploads.GetBlobClient("bad/half.onnx").UploadAsync(new BinaryData(model[..(model.Length / 2)]), overwrite: true);
+        await uploads.GetBlobClient("bad/huge.onnx").UploadAsync(new BinaryData(new byte[1_000_001]), overwrite: true);
+        await AssertProblem(await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { }), HttpStatusCode.BadRequest, "'blob'");
+        await AssertProblem(await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { blob = "../models/iris/1/model.onnx" }), HttpStatusCode.BadRequest, "'blob'");
+        await AssertProblem(await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { blob = "bad/missing.onnx" }), HttpStatusCode.NotFound, "upload it there first");
+        await AssertProblem(await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { blob = "bad/half.onnx" }), HttpStatusCode.BadRequest, "ONNX");
+        await AssertProblem(await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { blob = "bad/huge.onnx" }), HttpStatusCode.RequestEntityTooLarge, "limit");
 
         var card = await admin.GetFromJsonAsync<JsonElement>("/api/models/bad-upload");
         Assert.Empty(card.GetProperty("versions").EnumerateArray());
         Assert.Equal(0, card.GetProperty("card").GetProperty("latestVersion").GetInt32());
         Assert.Equal(HttpStatusCode.Created, (await Upload(admin, "bad-upload", model)).StatusCode);
+
+        await uploads.GetBlobClient("good/iris.onnx").UploadAsync(new BinaryData(model), overwrite: true);
+        var staged = await admin.PostAsJsonAsync("/api/models/bad-upload/versions", new { blob = "good/iris.onnx" });
+        Assert.Equal(HttpStatusCode.Created, staged.StatusCode);
+        var registered = await staged.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, registered.GetProperty("version").GetInt32());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model)), registered.GetProperty("sha256").GetString());
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class InfraTemplateTests
         var tables = variables.GetProperty("registryTables").EnumerateArray().Select(e => e.GetString()).ToArray();
         Assert.Contains(StorageNames.ModelsContainer, containers);
         Assert.Contains(StorageNames.DatasetsContainer, containers);
+        Assert.Contains(StorageNames.UploadsContainer, containers);
         var declared = typeof(StorageNames).GetFields().Where(f => f.Name.EndsWith("Table", StringComparison.Ordinal)).Select(f => (string)f.GetValue(null)!);
         Assert.Equal(declared.Order(), tables.Order());
     }
