@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Serving;
 
@@ -44,20 +47,25 @@ public static class ApiResults
 
     private sealed class Result(int status, string? contentType, Action<HttpResponse>? headers, Func<HttpResponse, CancellationToken, Task>? write) : IActionResult
     {
-        public async Task ExecuteResultAsync(ActionContext context)
+        public Task ExecuteResultAsync(ActionContext context)
         {
-            var response = context.HttpContext.Response;
-            response.StatusCode = status;
-            if (contentType is not null)
+            var http = context.HttpContext;
+            var logger = http.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ApiResults)) ?? NullLogger.Instance;
+            return HttpPipeline.GuardAsync(http, async () =>
             {
-                response.ContentType = contentType;
-            }
+                var response = http.Response;
+                response.StatusCode = status;
+                if (contentType is not null)
+                {
+                    response.ContentType = contentType;
+                }
 
-            headers?.Invoke(response);
-            if (write is not null)
-            {
-                await write(response, context.HttpContext.RequestAborted);
-            }
+                headers?.Invoke(response);
+                if (write is not null)
+                {
+                    await write(response, http.RequestAborted);
+                }
+            }, logger);
         }
     }
 }

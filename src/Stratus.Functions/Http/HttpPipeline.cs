@@ -26,9 +26,18 @@ public static class HttpPipeline
             bodyLimit.MaxRequestBodySize = null;
         }
 
+        await GuardAsync(context, next, logger);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/>, answering any failure as problem+json while the response has not started.
+    /// Results call it too: under the Functions worker they execute after the middleware has returned.
+    /// </summary>
+    public static async Task GuardAsync(HttpContext context, Func<Task> action, ILogger logger)
+    {
         try
         {
-            await next();
+            await action();
         }
         catch (Exception e) when (!context.Response.HasStarted && ToProblem(e, logger, context) is { } problem)
         {

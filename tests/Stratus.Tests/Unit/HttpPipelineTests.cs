@@ -63,4 +63,29 @@ public sealed class HttpPipelineTests
         Assert.Equal(32, id.Length);
         Assert.DoesNotContain(" ", id);
     }
+
+    /// <summary>A stream whose first read fails, like an artifact blob deleted between lookup and download.</summary>
+    private sealed class FailingStream(Exception failure) : MemoryStream
+    {
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromException<int>(failure);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromException<int>(failure);
+    }
+
+    [Fact]
+    public async Task A_result_that_fails_while_writing_still_answers_problem_json_outside_the_middleware()
+    {
+        // Under the Functions worker, results execute after the middleware returned: they must guard themselves.
+        var context = new DefaultHttpContext();
+        context.Request.Path = "/api/models/x/versions/1/artifact";
+        context.Response.Body = new MemoryStream();
+        var result = ApiResults.Bytes(new FailingStream(ProblemException.NotFound("Artifact missing", "gone")), "application/octet-stream", "x.onnx");
+        await result.ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext { HttpContext = context });
+
+        Assert.Equal(404, context.Response.StatusCode);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType);
+        Assert.False(context.Response.Headers.ContainsKey("Content-Disposition"));
+        context.Response.Body.Position = 0;
+        Assert.Equal("gone", JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("detail").GetString());
+    }
 }
