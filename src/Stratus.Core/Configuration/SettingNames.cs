@@ -19,7 +19,7 @@ public static class SettingNames
 
     /// <summary>
     /// Local runner only: seconds before work a crashed runner held is delivered again (resume time after a
-    /// restart). Keep it above the longest activity: the local engine does not renew activity locks.
+    /// restart). A running activity's lock is renewed, so activities may take longer than this.
     /// </summary>
     public const string LocalEngineVisibilityTimeout = "Stratus:LocalEngine:VisibilityTimeoutSeconds";
 

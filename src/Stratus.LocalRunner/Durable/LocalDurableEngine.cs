@@ -35,8 +35,8 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
             TaskHubName = options.TaskHub,
             LoggerFactory = loggerFactory,
-            // A crashed runner's in-flight work items become visible again after this long; it must stay
-            // above the longest activity because the sidecar does not renew activity locks.
+            // A crashed runner's in-flight work items become visible again after this long. The sidecar's
+            // dispatcher renews the locks of work in progress (tested), so long activities are not redelivered.
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
             ControlQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),

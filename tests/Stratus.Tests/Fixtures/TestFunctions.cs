@@ -30,6 +30,21 @@ public sealed class TestFunctions
         return $"{before}:{payload}";
     }
 
+    /// <summary>How many times each slow activity call started (a lock that lapses would start it again).</summary>
+    public static ConcurrentDictionary<string, int> SlowStarts { get; } = new();
+
+    [Function(nameof(TestSlow))]
+    public static Task<string> TestSlow([OrchestrationTrigger] TaskOrchestrationContext context, string key) =>
+        context.CallActivityAsync<string>(nameof(TestSlowActivity), key);
+
+    [Function(nameof(TestSlowActivity))]
+    public async Task<string> TestSlowActivity([ActivityTrigger] string key)
+    {
+        SlowStarts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        await Task.Delay(TimeSpan.FromSeconds(9));
+        return key;
+    }
+
     [Function(nameof(TestEverySecond))]
     public static void TestEverySecond([TimerTrigger("%Test:Schedule%")] TimerInfo timer) => TimerCalls.Enqueue(timer);
 }

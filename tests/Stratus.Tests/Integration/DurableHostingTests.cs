@@ -53,10 +53,25 @@ public sealed class DurableHostingTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Equal("9:after-restart", done.ReadOutputAs<string>());
     }
 
-    private async Task<RunningEngine> StartAsync(string hub)
+    [Fact]
+    public async Task An_activity_longer_than_the_visibility_timeout_runs_once()
+    {
+        // 9 s of work against a 3 s lock: without renewal the queue would hand it out again mid-run.
+        await using var engine = await StartAsync("slow", TimeSpan.FromSeconds(3));
+        var client = engine.Host.Services.GetRequiredService<DurableTaskClient>();
+        var key = Guid.NewGuid().ToString("N");
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(TestFunctions.TestSlow), key);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        await Task.Delay(TimeSpan.FromSeconds(4)); // a redelivered copy would have started by now
+        Assert.Equal(1, TestFunctions.SlowStarts[key]);
+    }
+
+    private async Task<RunningEngine> StartAsync(string hub, TimeSpan? visibility = null)
     {
         var engine = await LocalDurableEngine.StartAsync(
-            new DurableEngineOptions(azurite.ConnectionString, "test" + hub) { WorkItemVisibilityTimeout = TimeSpan.FromSeconds(10) },
+            new DurableEngineOptions(azurite.ConnectionString, "test" + hub) { WorkItemVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(10) },
             NullLoggerFactory.Instance,
             CancellationToken.None);
         IServiceProvider? root = null;
