@@ -58,6 +58,9 @@ param gpuDrainSeconds int = 30
 @description('GPU tier image (azd sets it on deploy); empty runs a placeholder until the first deploy.')
 param gpuTierImage string = ''
 
+@description('GPU tier: Entra ID app registration (application ID URI) whose tokens the tier requires from the function app; empty: no tier authentication (use private networking). See docs/deploy.md.')
+param gpuTierAudience string = ''
+
 @description('NCRONTAB (six fields) of scheduled retraining.')
 param retrainSchedule string = '0 0 2 * * *'
 
@@ -183,6 +186,8 @@ module gpuTier 'modules/container-apps.bicep' = {
     cooldownSeconds: gpuCooldownSeconds
     maxBatchSize: gpuMaxBatchSize
     drainSeconds: gpuDrainSeconds
+    authAudience: gpuTierAudience
+    allowedClientId: functionIdentity.outputs.clientId
     subnetId: privateNetworking ? network!.outputs.gpuTierSubnetId : ''
   }
 }
@@ -218,6 +223,7 @@ module functionApp 'modules/function-app.bicep' = {
     perInstanceConcurrency: perInstanceConcurrency
     alwaysReadyInstances: alwaysReadyInstances
     gpuTierUrl: gpuTier.outputs.url
+    gpuTierAudience: gpuTierAudience
     retrainSchedule: retrainSchedule
     gpuTierTimeoutSeconds: gpuTierTimeoutSeconds
   }

@@ -8,4 +8,5 @@ param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
 param privateNetworking = bool(readEnvironmentVariable('STRATUS_PRIVATE_NETWORKING', 'false'))
 param allowedIpAddresses = empty(readEnvironmentVariable('STRATUS_DEPLOYER_IP', '')) ? [] : [readEnvironmentVariable('STRATUS_DEPLOYER_IP', '')]
 param gpuType = readEnvironmentVariable('STRATUS_GPU_TYPE', 'T4')
+param gpuTierAudience = readEnvironmentVariable('STRATUS_GPU_TIER_AUDIENCE', '')
 param gpuTierImage = readEnvironmentVariable('SERVICE_GPU_TIER_IMAGE_NAME', '')

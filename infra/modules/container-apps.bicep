@@ -35,6 +35,12 @@ param maxBatchSize int
 @description('Seconds a stopping replica drains queued inference; the platform waits 15 s more before killing it.')
 param drainSeconds int
 
+@description('Audience of the Entra tokens required on the model routes; empty: no authentication.')
+param authAudience string
+
+@description('The client id allowed to call (the function app\'s managed identity).')
+param allowedClientId string
+
 @description('Subnet for the environment; empty: a public environment.')
 param subnetId string
 
@@ -118,6 +124,9 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
             { name: 'Stratus__Tier__ExecutionProvider', value: 'cuda' }
             { name: 'Stratus__Tier__Batching__MaxBatchSize', value: string(maxBatchSize) }
             { name: 'Stratus__Tier__DrainSeconds', value: string(drainSeconds) }
+            { name: 'Stratus__Tier__Auth__Audience', value: authAudience }
+            { name: 'Stratus__Tier__Auth__TenantId', value: tenant().tenantId }
+            { name: 'Stratus__Tier__Auth__AllowedClientIds__0', value: allowedClientId }
             { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
             { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
           ]

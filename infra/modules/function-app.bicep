@@ -31,6 +31,9 @@ param alwaysReadyInstances int
 @description('The GPU tier\'s base URL (Stratus__GpuTier__BaseUrl).')
 param gpuTierUrl string
 
+@description('Audience of the Entra tokens the tier requires; empty: none sent.')
+param gpuTierAudience string
+
 @description('NCRONTAB (six fields) of scheduled retraining.')
 param retrainSchedule string
 
@@ -79,6 +82,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'STRATUS_RETRAIN_SCHEDULE', value: retrainSchedule }
         { name: 'Stratus__GpuTier__BaseUrl', value: gpuTierUrl }
         { name: 'Stratus__GpuTier__TimeoutSeconds', value: string(gpuTierTimeoutSeconds) }
+        { name: 'Stratus__GpuTier__Audience', value: gpuTierAudience }
+        { name: 'Stratus__GpuTier__ManagedIdentityClientId', value: identityClientId }
       ]
     }
     functionAppConfig: {

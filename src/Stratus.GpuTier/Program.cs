@@ -22,6 +22,8 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
 builder.Services.AddStratusMetrics(builder.Configuration);
 
 var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapGpuTier();
 if (app.Configuration.GetValue<bool>(SettingNames.ExitWithParent))
 {

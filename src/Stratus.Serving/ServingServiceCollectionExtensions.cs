@@ -24,13 +24,17 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<PredictionService>();
         services.TryAddSingleton<OpenInferenceService>();
         services.TryAddSingleton<ModelManagementService>();
-        services.AddHttpClient(GpuTier.GpuTierClient.ProbeClientName, http => http.Timeout = TimeSpan.FromSeconds(5));
-        var pipeline = services.AddHttpClient<GpuTier.IGpuTierClient, GpuTier.GpuTierClient>(http =>
-            {
-                // The resilience pipeline owns timeouts; the client's own would cut across its retry.
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .AddStandardResilienceHandler();
+        services.TryAddSingleton(sp => GpuTier.GpuTierCredential.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Configuration.StratusOptions>>().Value.GpuTier));
+        services.TryAddTransient<GpuTier.GpuTierAuthHandler>();
+        services.AddHttpClient(GpuTier.GpuTierClient.ProbeClientName, http => http.Timeout = TimeSpan.FromSeconds(5))
+            .AddHttpMessageHandler<GpuTier.GpuTierAuthHandler>();
+        var client = services.AddHttpClient<GpuTier.IGpuTierClient, GpuTier.GpuTierClient>(http =>
+        {
+            // The resilience pipeline owns timeouts; the client's own would cut across its retry.
+            http.Timeout = Timeout.InfiniteTimeSpan;
+        });
+        var pipeline = client.AddStandardResilienceHandler();
+        client.AddHttpMessageHandler<GpuTier.GpuTierAuthHandler>(); // after (inside) the retry: every attempt carries a token
         services.AddOptions<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>(pipeline.PipelineName)
             .Configure<Microsoft.Extensions.Options.IOptions<Core.Configuration.StratusOptions>>((resilience, stratus) =>
             {

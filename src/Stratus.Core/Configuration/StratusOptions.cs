@@ -61,4 +61,10 @@ public sealed class GpuTierOptions
 
     /// <summary>Longest wait for one call to the tier before answering 503 (one retry included).</summary>
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>When set, calls carry an Entra ID token for this audience (the tier's <see cref="TierAuthOptions.Audience"/>).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The user-assigned managed identity that requests those tokens; unset: the default credential chain.</summary>
+    public string? ManagedIdentityClientId { get; set; }
 }

@@ -23,7 +23,23 @@ public sealed class TierOptions
     /// <summary>How long shutdown waits for queued and in-flight inference to finish.</summary>
     public int DrainSeconds { get; set; } = 30;
 
+    /// <summary>Who may call the tier; without an audience it accepts anonymous calls (reach it only from a private network).</summary>
+    public TierAuthOptions Auth { get; set; } = new();
+
     public BatchingOptions BatchingFor(string model) => Models.TryGetValue(model, out var own) ? own : Batching;
+}
+
+/// <summary>Microsoft Entra ID bearer tokens on the tier's model routes (health probes stay anonymous).</summary>
+public sealed class TierAuthOptions
+{
+    /// <summary>The app registration's application ID URI or client id that tokens must be issued for; unset: no authentication.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The Entra tenant that issues the tokens.</summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>Client ids (the function app's managed identity) allowed to call; empty: any caller with a valid token.</summary>
+    public List<string> AllowedClientIds { get; set; } = [];
 }
 
 /// <summary>Names of the ONNX Runtime execution providers a session can be given.</summary>

@@ -81,6 +81,8 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
             {
                 HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout => throw Unavailable(model, "it is starting or not ready", retryAfter),
                 HttpStatusCode.TooManyRequests => throw new ProblemException(429, "GPU tier busy", $"The GPU tier's queue for model '{model}' is full; retry shortly.", retryAfter),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => throw new ProblemException(502, "GPU tier refused this app",
+                    $"The GPU tier answered {(int)response.StatusCode}: this function app's identity is not accepted there (Stratus__GpuTier__Audience and the tier's Stratus__Tier__Auth__* must agree)."),
                 >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError => throw new ProblemException((int)response.StatusCode, "Rejected by the GPU tier", ErrorOf(body)),
                 _ => throw Unavailable(model, $"it failed ({(int)response.StatusCode})", retryAfter),
             };

@@ -26,16 +26,18 @@ public static class TierEndpoints
         endpoints.MapGet(Routes.V2Ready, (TierModelHost host) =>
             host.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status503ServiceUnavailable));
 
-        endpoints.MapGet(Routes.V2Model, (HttpContext http, string name, TierModelHost host) =>
+        // Health stays anonymous (platform probes); the model routes need an allowed caller when auth is on.
+        var models = endpoints.MapGroup("").RequireAuthorization(TierAuthentication.CallerPolicy);
+        models.MapGet(Routes.V2Model, (HttpContext http, string name, TierModelHost host) =>
             Handle(http, async ct => Results.Json(await host.GetMetadataAsync(name, null, ct), StratusJson.Options)));
-        endpoints.MapGet(Routes.V2ModelVersion, (HttpContext http, string name, string version, TierModelHost host) =>
+        models.MapGet(Routes.V2ModelVersion, (HttpContext http, string name, string version, TierModelHost host) =>
             Handle(http, async ct => Results.Json(await host.GetMetadataAsync(name, version, ct), StratusJson.Options)));
-        endpoints.MapGet(Routes.V2ModelReady, (HttpContext http, string name, TierModelHost host) =>
+        models.MapGet(Routes.V2ModelReady, (HttpContext http, string name, TierModelHost host) =>
             Handle(http, async ct => Ready(name, await host.IsModelReadyAsync(name, null, ct))));
-        endpoints.MapGet(Routes.V2ModelVersionReady, (HttpContext http, string name, string version, TierModelHost host) =>
+        models.MapGet(Routes.V2ModelVersionReady, (HttpContext http, string name, string version, TierModelHost host) =>
             Handle(http, async ct => Ready(name, await host.IsModelReadyAsync(name, version, ct))));
-        endpoints.MapPost(Routes.V2Infer, (HttpContext http, string name, TierModelHost host) => InferAsync(http, name, null, host));
-        endpoints.MapPost(Routes.V2VersionInfer, (HttpContext http, string name, string version, TierModelHost host) => InferAsync(http, name, version, host));
+        models.MapPost(Routes.V2Infer, (HttpContext http, string name, TierModelHost host) => InferAsync(http, name, null, host));
+        models.MapPost(Routes.V2VersionInfer, (HttpContext http, string name, string version, TierModelHost host) => InferAsync(http, name, version, host));
         return endpoints;
     }
 

@@ -19,6 +19,7 @@ public static class TierServiceCollectionExtensions
         services.AddStratusServing();
         services.AddSingleton<TierModelHost>();
         services.AddHostedService<TierLifetimeService>();
+        services.AddGpuTierAuthentication();
         return services;
     }
 }

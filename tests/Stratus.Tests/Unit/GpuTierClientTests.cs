@@ -14,13 +14,19 @@ public sealed class GpuTierClientTests
 {
     private readonly Mock<HttpMessageHandler> _handler = new(MockBehavior.Strict);
 
-    private IGpuTierClient Client()
+    private IGpuTierClient Client(string? audience = null, Azure.Core.TokenCredential? credential = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOptions<StratusOptions>().Configure(o => o.GpuTier = new GpuTierOptions { BaseUrl = "http://127.0.0.1:7072", TimeoutSeconds = 4 });
+        services.AddOptions<StratusOptions>().Configure(o => o.GpuTier = new GpuTierOptions { BaseUrl = "http://127.0.0.1:7072", TimeoutSeconds = 4, Audience = audience });
+        if (credential is not null)
+        {
+            services.AddSingleton(new GpuTierCredential(credential));
+        }
+
         services.AddStratusServing();
         services.AddHttpClient(nameof(IGpuTierClient)).ConfigurePrimaryHttpMessageHandler(() => _handler.Object);
+        services.AddHttpClient(GpuTierClient.ProbeClientName).ConfigurePrimaryHttpMessageHandler(() => _handler.Object);
         return services.BuildServiceProvider().GetRequiredService<IGpuTierClient>();
     }
 
@@ -73,5 +79,27 @@ public sealed class GpuTierClientTests
         Answer(_ => new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"error":"input 'x' must be FP32"}""") });
         var rejected = await Assert.ThrowsAsync<ProblemException>(() => Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None));
         Assert.Equal((400, "input 'x' must be FP32"), (rejected.Status, rejected.Detail));
+    }
+
+    [Fact]
+    public async Task With_an_audience_every_call_carries_the_apps_entra_token_and_a_refusal_is_a_502()
+    {
+        var credential = new Mock<Azure.Core.TokenCredential>();
+        credential.Setup(c => c.GetTokenAsync(It.Is<Azure.Core.TokenRequestContext>(r => r.Scopes.Single() == "api://stratus-gpu/.default"), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Azure.Core.AccessToken("t0ken", DateTimeOffset.UtcNow.AddHours(1)));
+        var seen = new List<string?>();
+        Answer(r => { seen.Add(r.Headers.Authorization?.ToString()); return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") }; });
+        await Client("api://stratus-gpu", credential.Object).InferAsync("resnet", 1, Request, "r", CancellationToken.None);
+        Assert.True(await Client("api://stratus-gpu", credential.Object).IsModelReadyAsync("resnet", 1, CancellationToken.None));
+        Assert.Equal(["Bearer t0ken", "Bearer t0ken"], seen);
+
+        seen.Clear();
+        await Client().InferAsync("resnet", 1, Request, "r", CancellationToken.None); // no audience: no token
+        Assert.Equal([null], seen);
+
+        Answer(_ => new HttpResponseMessage(HttpStatusCode.Forbidden));
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => Client("api://stratus-gpu", credential.Object).InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal(502, refused.Status);
+        Assert.Contains("Stratus__GpuTier__Audience", refused.Detail);
     }
 }
