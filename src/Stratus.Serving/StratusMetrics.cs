@@ -25,11 +25,16 @@ public static class StratusMetrics
 
         if (configuration[SettingNames.ApplicationInsightsConnectionString] is { Length: > 0 } connectionString)
         {
-            var credential = Credential(configuration[SettingNames.ApplicationInsightsAuthentication]);
+            // Entra ID only when asked for (as the Functions host reads the same setting); else the connection string's key.
+            var authentication = configuration[SettingNames.ApplicationInsightsAuthentication];
+            var credential = authentication?.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase) == true ? Credential(authentication) : null;
             metrics.WithMetrics(m => m.AddAzureMonitorMetricExporter(o =>
             {
                 o.ConnectionString = connectionString;
-                o.Credential = credential;
+                if (credential is not null)
+                {
+                    o.Credential = credential;
+                }
             }));
         }
 

@@ -16,8 +16,9 @@ public static class TrainingSpecResolver
 {
     public const int MaxCandidates = 64;
 
-    /// <summary>Columns that would collide with the pipeline's own names.</summary>
-    private static readonly HashSet<string> BinaryValues = new(StringComparer.OrdinalIgnoreCase) { "0", "1", "true", "false" };
+    // What ML.NET's text loader reads as a boolean label (case-insensitive); an empty cell reads as false.
+    private static readonly HashSet<string> TrueValues = new(StringComparer.OrdinalIgnoreCase) { "true", "t", "yes", "y", "1", "+1", "+" };
+    private static readonly HashSet<string> FalseValues = new(StringComparer.OrdinalIgnoreCase) { "false", "f", "no", "n", "0", "-1", "-" };
 
     /// <summary>Classification labels checked against the dataset's profile (when it lists the label's values).</summary>
     private static void CheckClasses(ModelTask task, DatasetColumn label)
@@ -27,22 +28,32 @@ public static class TrainingSpecResolver
             return;
         }
 
+        if (task == ModelTask.BinaryClassification)
+        {
+            var unreadable = values.Where(v => !TrueValues.Contains(v) && !FalseValues.Contains(v)).ToArray();
+            if (unreadable.Length > 0)
+            {
+                throw Invalid($"Binary classification needs a boolean label (0/1, true/false, yes/no, -1/+1); '{label.Name}' holds {string.Join(", ", unreadable.Take(5))}{(unreadable.Length > 5 ? ", …" : "")}. " +
+                    "Map the classes to 0/1 in the dataset, or train multiclass-classification.");
+            }
+
+            var hasTrue = values.Any(TrueValues.Contains);
+            var hasFalse = values.Any(FalseValues.Contains) || label.Missing > 0;
+            if (!hasTrue || !hasFalse)
+            {
+                throw Invalid($"Label '{label.Name}' has a single class ({(hasTrue ? "true" : "false")}); classification needs both.");
+            }
+
+            return;
+        }
+
         if (values.Count < 2)
         {
             throw Invalid($"Label '{label.Name}' has a single class ({string.Join(", ", values)}); classification needs at least two.");
         }
-
-        if (task == ModelTask.BinaryClassification)
-        {
-            var unsupported = values.Where(v => !BinaryValues.Contains(v) && !(double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)).ToArray();
-            if (values.Count > 2 || unsupported.Length > 0)
-            {
-                throw Invalid($"Binary classification needs a label of 0/1 or true/false; '{label.Name}' holds {string.Join(", ", values.Take(5))}{(values.Count > 5 ? ", …" : "")}. " +
-                    "Map the classes to 0/1 in the dataset, or train multiclass-classification.");
-            }
-        }
     }
 
+    /// <summary>Columns that would collide with the pipeline's own names.</summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "Features", "Score", "Probability", "PredictedLabel", "__features__", "__label__" };
 
     public static TrainingSpec Resolve(TrainRequest request, DatasetVersion dataset, ModelTask? cardTask)

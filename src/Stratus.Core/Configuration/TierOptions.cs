@@ -32,13 +32,13 @@ public sealed class TierOptions
 /// <summary>Microsoft Entra ID bearer tokens on the tier's model routes (health probes stay anonymous).</summary>
 public sealed class TierAuthOptions
 {
-    /// <summary>The app registration's application ID URI or client id that tokens must be issued for; unset: no authentication.</summary>
+    /// <summary>The app registration's application ID URI (<c>api://{appId}</c>) or app id that tokens must be issued for (either form is accepted in tokens); unset: no authentication.</summary>
     public string? Audience { get; set; }
 
-    /// <summary>The Entra tenant that issues the tokens.</summary>
+    /// <summary>The Entra tenant that issues the tokens (required with an audience).</summary>
     public string? TenantId { get; set; }
 
-    /// <summary>Client ids (the function app's managed identity) allowed to call; empty: any caller with a valid token.</summary>
+    /// <summary>Client ids allowed to call (the function app's managed identity); required with an audience.</summary>
     public List<string> AllowedClientIds { get; set; } = [];
 }
 

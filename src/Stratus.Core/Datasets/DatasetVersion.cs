@@ -42,11 +42,20 @@ public sealed record DatasetColumn(string Name, string Type)
     /// <summary>Most distinct values a profile lists for a column.</summary>
     public const int MaxListedValues = 20;
 
-    /// <summary>The column's distinct non-empty values when there are at most <see cref="MaxListedValues"/> (labels, categories); else null.</summary>
+    /// <summary>Longest value a profile lists; a column with a longer one lists none.</summary>
+    public const int MaxListedValueLength = 64;
+
+    /// <summary>
+    /// The column's distinct non-empty values when there are at most <see cref="MaxListedValues"/> short ones (labels,
+    /// categories) and the dataset's listing budget allows; else null.
+    /// </summary>
     public IReadOnlyList<string>? Values { get; init; }
 
+    /// <summary>Rows where the column is empty.</summary>
+    public int Missing { get; init; }
+
     public bool Equals(DatasetColumn? other) =>
-        other is not null && Name == other.Name && Type == other.Type &&
+        other is not null && Name == other.Name && Type == other.Type && Missing == other.Missing &&
         (Values ?? []).SequenceEqual(other.Values ?? []) && (Values is null) == (other.Values is null);
 
     public override int GetHashCode() => HashCode.Combine(Name, Type);

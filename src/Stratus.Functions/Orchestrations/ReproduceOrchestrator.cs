@@ -15,7 +15,8 @@ public static class ReproduceOrchestrator
     /// <summary>Instance ids of reproduce runs: <c>reproduce-{model}.{version}.{suffix}</c>.</summary>
     public static string NewId(string model, int version) => $"reproduce-{model}.{version}.{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>No automatic retry: a failure here (dataset gone, trainer error) is not transient, and each attempt is a full retrain.</summary>
     [Function(Name)]
     public static Task<ReproduceResult> Run([OrchestrationTrigger] TaskOrchestrationContext context, ReproduceInput input) =>
-        context.CallActivityAsync<ReproduceResult>(TrainingActivities.Reproduce, input, TrainModelOrchestrator.Retry);
+        context.CallActivityAsync<ReproduceResult>(TrainingActivities.Reproduce, input);
 }

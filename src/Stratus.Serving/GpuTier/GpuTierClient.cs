@@ -44,7 +44,7 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
             using var response = await probe.GetAsync(TierUri($"v2/models/{model}/versions/{version}/ready"), cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or Azure.Identity.AuthenticationFailedException)
         {
             return false;
         }
@@ -62,6 +62,10 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
         try
         {
             response = await http.SendAsync(message, cancellationToken);
+        }
+        catch (Azure.Identity.AuthenticationFailedException e)
+        {
+            throw new ProblemException(502, "No token for the GPU tier", $"This function app could not get an Entra ID token for the GPU tier (Stratus__GpuTier__Audience): {e.Message.Split('\n')[0]}");
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException or TimeoutRejectedException or BrokenCircuitException)
         {

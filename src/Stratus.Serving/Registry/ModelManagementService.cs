@@ -126,9 +126,16 @@ public sealed class ModelManagementService(
     /// </summary>
     public async Task<ModelVersion> RegisterStagedAsync(string name, string? blob, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(blob) || blob.Length > 1024 || blob.StartsWith('/') || blob.Split('/').Any(s => s is "" or "." or ".."))
+        if (string.IsNullOrWhiteSpace(blob) || blob.Length > 1024 || !blob.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/')
+            || blob.Split('/').Any(s => s is "" or "." or ".."))
         {
-            throw ProblemException.BadRequest("Invalid staged file", $"'blob' must name a file in the '{StorageNames.UploadsContainer}' container, like 'team/model.onnx'.");
+            throw ProblemException.BadRequest("Invalid staged file", $"'blob' must name a file in the '{StorageNames.UploadsContainer}' container with letters, digits, '.', '_', '-' and '/', like 'team/model.onnx'.");
+        }
+
+        ResourceName.Require(name, "model");
+        if (await registry.GetCardAsync(name, cancellationToken) is null)
+        {
+            throw ProblemException.NotFound("Model not found", $"There is no model named '{name}'; create it with PUT /api/models/{name} first.");
         }
 
         var staged = await artifacts.OpenStagedAsync(blob, cancellationToken)

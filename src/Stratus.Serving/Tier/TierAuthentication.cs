@@ -17,6 +17,13 @@ public static class TierAuthentication
 
     public static IServiceCollection AddGpuTierAuthentication(this IServiceCollection services)
     {
+        // A half-configured door must not open: an audience needs the tenant and at least one allowed client.
+        services.AddOptions<StratusOptions>()
+            .Validate(
+                o => string.IsNullOrEmpty(o.Tier.Auth.Audience) || (!string.IsNullOrEmpty(o.Tier.Auth.TenantId) && o.Tier.Auth.AllowedClientIds.Count > 0),
+                "Stratus:Tier:Auth:Audience needs Stratus:Tier:Auth:TenantId and at least one Stratus:Tier:Auth:AllowedClientIds entry.")
+            .ValidateOnStart();
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<StratusOptions>>((jwt, stratus) =>
         {
@@ -26,31 +33,59 @@ public static class TierAuthentication
                 return;
             }
 
-            // v1 and v2 tokens: managed identity tokens are v1 unless the app registration asks for v2.
-            jwt.Authority = $"https://login.microsoftonline.com/{auth.TenantId}/v2.0";
+            // The v1 authority: managed identity tokens are v1 unless the app registration asks for v2, and v1
+            // tokens are validated against the v1 metadata (Entra signs both versions with the tenant's keys).
+            jwt.Authority = $"https://login.microsoftonline.com/{auth.TenantId}/";
             jwt.MapInboundClaims = false;
-            jwt.TokenValidationParameters.ValidAudiences = [auth.Audience, auth.Audience.TrimEnd('/')];
+            jwt.TokenValidationParameters.ValidAudiences = Audiences(auth.Audience);
             jwt.TokenValidationParameters.ValidIssuers = [$"https://sts.windows.net/{auth.TenantId}/", $"https://login.microsoftonline.com/{auth.TenantId}/v2.0"];
         });
-        services.AddAuthorizationBuilder().AddPolicy(CallerPolicy, policy => policy.RequireAssertion(context =>
+        services.AddSingleton<IAuthorizationHandler, AllowedCallerHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(CallerPolicy, policy => policy.AddRequirements(new AllowedCallerRequirement()));
+        return services;
+    }
+
+    /// <summary>
+    /// The forms one audience takes in tokens: v1 tokens carry the resource as requested (<c>api://{appId}</c> or the
+    /// app id), v2 tokens always the app id.
+    /// </summary>
+    public static string[] Audiences(string audience)
+    {
+        var trimmed = audience.TrimEnd('/');
+        var forms = new List<string> { audience, trimmed };
+        if (trimmed.StartsWith("api://", StringComparison.OrdinalIgnoreCase) && Guid.TryParse(trimmed["api://".Length..], out var appId))
         {
-            var auth = context.Resource is Microsoft.AspNetCore.Http.HttpContext http
-                ? http.RequestServices.GetRequiredService<IOptions<StratusOptions>>().Value.Tier.Auth
-                : new TierAuthOptions();
+            forms.Add(appId.ToString());
+        }
+        else if (Guid.TryParse(trimmed, out var bare))
+        {
+            forms.Add($"api://{bare}");
+        }
+
+        return forms.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    private sealed class AllowedCallerRequirement : IAuthorizationRequirement;
+
+    /// <summary>With an audience configured: an authenticated caller whose client id (v1 <c>appid</c>, v2 <c>azp</c>) is allowed. Fails closed.</summary>
+    private sealed class AllowedCallerHandler(IOptionsMonitor<StratusOptions> options) : AuthorizationHandler<AllowedCallerRequirement>
+    {
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AllowedCallerRequirement requirement)
+        {
+            var auth = options.CurrentValue.Tier.Auth;
             if (string.IsNullOrEmpty(auth.Audience))
             {
-                return true;
+                context.Succeed(requirement); // no door configured: open, by design (local runs, private networks)
+                return Task.CompletedTask;
             }
 
-            if (context.User.Identity?.IsAuthenticated != true)
-            {
-                return false;
-            }
-
-            // v2 tokens name the calling client in azp, v1 tokens in appid.
             var client = context.User.FindFirst("azp")?.Value ?? context.User.FindFirst("appid")?.Value;
-            return auth.AllowedClientIds.Count == 0 || (client is not null && auth.AllowedClientIds.Contains(client, StringComparer.OrdinalIgnoreCase));
-        }));
-        return services;
+            if (context.User.Identity?.IsAuthenticated == true && client is not null && auth.AllowedClientIds.Contains(client, StringComparer.OrdinalIgnoreCase))
+            {
+                context.Succeed(requirement);
+            }
+
+            return Task.CompletedTask;
+        }
     }
 }

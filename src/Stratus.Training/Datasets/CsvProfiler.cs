@@ -15,6 +15,9 @@ public static class CsvProfiler
 {
     public sealed record Profile(int Rows, IReadOnlyList<DatasetColumn> Columns);
 
+    /// <summary>Characters of listed values one dataset may hold in all (its record is one table entity).</summary>
+    public const int MaxListedCharacters = 100_000;
+
     public static Profile Read(string path)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
@@ -33,6 +36,7 @@ public static class CsvProfiler
         ValidateHeader(header);
         var numeric = Enumerable.Repeat(true, header.Length).ToArray();
         var distinct = header.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var missing = new int[header.Length];
         var rows = 0;
         while (Next(parser))
         {
@@ -54,8 +58,13 @@ public static class CsvProfiler
                     numeric[i] = false;
                 }
 
-                // Few distinct values are listed (a label's classes); beyond the cap the column stops counting.
-                if (distinct[i] is { } values && record[i].Length > 0 && values.Add(record[i]) && values.Count > DatasetColumn.MaxListedValues)
+                if (record[i].Length == 0)
+                {
+                    missing[i]++;
+                }
+
+                // Few, short distinct values are listed (a label's classes); beyond the caps the column stops counting.
+                else if (distinct[i] is { } values && (record[i].Length > DatasetColumn.MaxListedValueLength || (values.Add(record[i]) && values.Count > DatasetColumn.MaxListedValues)))
                 {
                     distinct[i] = null!;
                 }
@@ -69,9 +78,17 @@ public static class CsvProfiler
             throw Invalid("the file has a header but no data rows.");
         }
 
-        return new Profile(rows, header.Select((name, i) => new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)
+        // The listing must keep the dataset record small (it is one table entity): columns past the budget list nothing.
+        var budget = MaxListedCharacters;
+        return new Profile(rows, header.Select((name, i) =>
         {
-            Values = distinct[i]?.Order(StringComparer.Ordinal).ToArray(),
+            var values = distinct[i]?.Order(StringComparer.Ordinal).ToArray();
+            budget -= values?.Sum(v => v.Length + 3) ?? 0;
+            return new DatasetColumn(name, numeric[i] ? DatasetColumn.Number : DatasetColumn.Text)
+            {
+                Values = budget >= 0 ? values : null,
+                Missing = missing[i],
+            };
         }).ToArray());
     }
 

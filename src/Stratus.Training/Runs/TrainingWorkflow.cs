@@ -114,6 +114,11 @@ public sealed class TrainingWorkflow(
         var onnx = await artifacts.DownloadAsync(record.ArtifactPath, cancellationToken);
         try
         {
+            if (input.Spec.Task == Core.Models.ModelTask.MulticlassClassification && record.Classes is null)
+            {
+                logger.LogWarning("Champion {Model} v{Version} has no recorded class order; its scores are compared in this holdout's class order as is", input.Model, version);
+            }
+
             var metrics = TabularTrainer.Evaluate(input.Spec, csv, onnx, record.Classes);
             return new ChampionSummary(version, metrics, metrics is null ? "it takes different inputs than this spec's features" : null);
         }

@@ -25,7 +25,8 @@ namespace Stratus.Tests.Integration;
 public sealed class GpuTierAuthTests : IAsyncLifetime
 {
     private const string Tenant = "00000000-0000-0000-0000-0000000000aa";
-    private const string Audience = "api://stratus-gpu-tier";
+    private const string AppId = "99999999-8888-7777-6666-555555555555";
+    private const string Audience = $"api://{AppId}";
     private const string FunctionClientId = "11111111-2222-3333-4444-555555555555";
     private readonly SymmetricSecurityKey _key = new(System.Text.Encoding.UTF8.GetBytes("a test signing key that is long enough for HS256!!"));
     private WebApplication _app = null!;
@@ -44,7 +45,8 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
         builder.Services.AddStratusGpuTier();
         builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt =>
         {
-            jwt.Configuration = new OpenIdConnectConfiguration(); // no metadata download
+            // No metadata download: the test key stands in for the tenant's.
+            jwt.ConfigurationManager = new Microsoft.IdentityModel.Protocols.StaticConfigurationManager<OpenIdConnectConfiguration>(new OpenIdConnectConfiguration());
             jwt.TokenValidationParameters.IssuerSigningKey = _key;
         });
         _app = builder.Build();
@@ -68,12 +70,13 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
         yield break;
     }
 
-    private string Token(string client, string audience = Audience, string issuer = $"https://sts.windows.net/{Tenant}/") =>
+    /// <summary>A v1 token (as managed identities get by default: <c>appid</c>) or a v2 token (<c>azp</c>, audience = app id).</summary>
+    private string Token(string client, string audience = Audience, string issuer = $"https://sts.windows.net/{Tenant}/", bool v2 = false) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
             Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("appid", client)]),
+            Subject = new ClaimsIdentity([new Claim(v2 ? "azp" : "appid", client), new Claim("ver", v2 ? "2.0" : "1.0")]),
             Expires = DateTime.UtcNow.AddMinutes(10),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });
@@ -99,7 +102,24 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("/v2/models/any", Token(FunctionClientId, issuer: "https://sts.windows.net/another-tenant/")));
         Assert.Equal(HttpStatusCode.Forbidden, await GetAsync("/v2/models/any", Token("someone-else")));
 
-        // The allowed client gets through authentication and authorization to the route itself (no such model: 404).
+        // The allowed client gets through authentication and authorization to the route itself (no such model: 404),
+        // with a v1 token for the application ID URI or the app id, or a v2 token (audience = app id).
         Assert.Equal(HttpStatusCode.NotFound, await GetAsync("/v2/models/any", Token(FunctionClientId)));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync("/v2/models/any", Token(FunctionClientId, audience: AppId)));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync("/v2/models/any", Token(FunctionClientId, audience: AppId, issuer: $"https://login.microsoftonline.com/{Tenant}/v2.0", v2: true)));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync("/v2/models/any", Token("someone-else", audience: AppId, issuer: $"https://login.microsoftonline.com/{Tenant}/v2.0", v2: true)));
+    }
+
+    [Fact]
+    public void An_audience_without_a_tenant_or_allowed_clients_stops_the_tier_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(new Mock<IModelRegistry>().Object).AddSingleton(new Mock<IArtifactStore>().Object);
+        services.AddOptions<StratusOptions>().Configure(o => o.Tier.Auth = new TierAuthOptions { Audience = Audience });
+        services.AddStratusGpuTier();
+        using var provider = services.BuildServiceProvider();
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<StratusOptions>>().Value);
+        Assert.Contains("AllowedClientIds", error.Message);
     }
 }

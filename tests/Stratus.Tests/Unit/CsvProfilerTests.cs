@@ -21,7 +21,7 @@ public sealed class CsvProfilerTests : IDisposable
         Assert.Equal(3, profile.Rows);
         Assert.Equal(
             [
-                new DatasetColumn("age", "number") { Values = ["31", "45"] },
+                new DatasetColumn("age", "number") { Values = ["31", "45"], Missing = 1 },
                 new DatasetColumn("city", "string") { Values = ["Oslo, NO", "Paris", "Rome"] },
                 new DatasetColumn("score", "number") { Values = ["-0.25", "1.5", "2e3"] },
             ],
@@ -34,6 +34,24 @@ public sealed class CsvProfilerTests : IDisposable
         var cancer = CsvProfiler.Read(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "breast_cancer.csv"));
         Assert.Equal(["0", "1"], cancer.Columns.Single(c => c.Name == "label").Values);
         Assert.Null(cancer.Columns.Single(c => c.Name == "mean_radius").Values); // hundreds of distinct values
+    }
+
+    [Fact]
+    public void Long_values_are_not_listed_and_the_listing_has_a_budget()
+    {
+        var longValue = new string('x', DatasetColumn.MaxListedValueLength + 1);
+        var profile = Profile($"short,long\na,{longValue}\nb,y\n");
+        Assert.Equal(["a", "b"], profile.Columns[0].Values);
+        Assert.Null(profile.Columns[1].Values);
+
+        // Many low-cardinality columns of 60-character values: the later ones list nothing once the budget is spent.
+        var columns = 200;
+        var header = string.Join(',', Enumerable.Range(0, columns).Select(c => $"c{c}"));
+        var rows = Enumerable.Range(0, 20).Select(r => string.Join(',', Enumerable.Range(0, columns).Select(c => $"{r:D2}{new string('v', 58)}")));
+        var wide = Profile(header + "\n" + string.Join("\n", rows) + "\n");
+        Assert.NotNull(wide.Columns[0].Values);
+        Assert.Null(wide.Columns[^1].Values);
+        Assert.True(wide.Columns.Where(c => c.Values is not null).Sum(c => c.Values!.Sum(v => v.Length + 3)) <= CsvProfiler.MaxListedCharacters);
     }
 
     [Fact]

@@ -101,5 +101,14 @@ public sealed class GpuTierClientTests
         var refused = await Assert.ThrowsAsync<ProblemException>(() => Client("api://stratus-gpu", credential.Object).InferAsync("resnet", 1, Request, "r", CancellationToken.None));
         Assert.Equal(502, refused.Status);
         Assert.Contains("Stratus__GpuTier__Audience", refused.Detail);
+
+        // No token to be had (identity missing, wrong audience): a clear 502, and the tier reads as not ready.
+        var broken = new Mock<Azure.Core.TokenCredential>();
+        broken.Setup(c => c.GetTokenAsync(It.IsAny<Azure.Core.TokenRequestContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.Identity.CredentialUnavailableException("no managed identity endpoint"));
+        var noToken = await Assert.ThrowsAsync<ProblemException>(() => Client("api://stratus-gpu", broken.Object).InferAsync("resnet", 1, Request, "r", CancellationToken.None));
+        Assert.Equal(502, noToken.Status);
+        Assert.Contains("no managed identity endpoint", noToken.Detail);
+        Assert.False(await Client("api://stratus-gpu", broken.Object).IsModelReadyAsync("resnet", 1, CancellationToken.None));
     }
 }

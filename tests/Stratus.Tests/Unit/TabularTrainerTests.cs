@@ -105,7 +105,7 @@ public sealed class TabularTrainerTests
         var spec = TrainingSpecs.Resolve("iris", new TrainRequest { Label = "label", Task = ModelTask.MulticlassClassification, Candidates = [TrainingSpecs.Candidate("lbfgs")] });
         var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"));
 
-        // The same rows, class 2 first: label keys follow first occurrence, so this holdout's class order is 2, 0, 1.
+        // The same rows, class 2 first: label keys follow first occurrence, so this holdout's class order is 2, 1, 0.
         var lines = File.ReadAllLines(TrainingSpecs.Csv("iris"));
         var reordered = Path.Combine(Path.GetTempPath(), $"iris-reordered-{Guid.NewGuid():N}.csv");
         File.WriteAllLines(reordered, lines.Take(1).Concat(lines.Skip(1).OrderByDescending(l => l.Split(',')[^1], StringComparer.Ordinal)));

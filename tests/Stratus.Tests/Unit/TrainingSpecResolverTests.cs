@@ -57,22 +57,27 @@ public sealed class TrainingSpecResolverTests
     public void Classification_labels_are_checked_against_the_profiled_classes_before_any_run()
     {
         var dataset = TrainingSpecs.Dataset("breast_cancer");
-        DatasetVersion WithLabel(params string[] values) => dataset with
+        DatasetVersion WithLabel(string[] values, int missing = 0) => dataset with
         {
-            Columns = dataset.Columns.Select(c => c.Name == "label" ? c with { Type = DatasetColumn.Text, Values = values } : c).ToArray(),
+            Columns = dataset.Columns.Select(c => c.Name == "label" ? c with { Type = DatasetColumn.Text, Values = values, Missing = missing } : c).ToArray(),
         };
 
         var binary = new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification };
-        var text = Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("B", "M"), null));
-        Assert.Contains("0/1 or true/false", text.Detail);
+        var text = Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel(["B", "M"]), null));
+        Assert.Contains("boolean label", text.Detail);
         Assert.Contains("B, M", text.Detail);
-        Assert.Contains("single class", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("1"), null)).Detail);
-        Assert.Contains("0/1", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel("0", "1", "2"), null)).Detail);
+        Assert.Contains("1.0", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel(["0", "1.0"]), null)).Detail); // ML.NET cannot read 1.0 as a boolean
+        Assert.Contains("0/1", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel(["0", "1", "2"]), null)).Detail);
+        Assert.Contains("single class", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary, WithLabel(["1", "yes"]), null)).Detail);
 
-        // Accepted: 0/1, true/false; and any classes for multiclass.
-        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel("false", "true"), null));
+        // Accepted: what ML.NET reads as booleans (an empty cell is false), and any classes for multiclass.
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel(["false", "true"]), null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel(["-1", "1"]), null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel(["No", "Yes"]), null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary, WithLabel(["1"], missing: 10), null));
         Assert.NotNull(TrainingSpecResolver.Resolve(binary, dataset, null));
-        Assert.NotNull(TrainingSpecResolver.Resolve(binary with { Task = ModelTask.MulticlassClassification }, WithLabel("B", "M"), null));
+        Assert.NotNull(TrainingSpecResolver.Resolve(binary with { Task = ModelTask.MulticlassClassification }, WithLabel(["B", "M"]), null));
+        Assert.Contains("single class", Assert.Throws<ProblemException>(() => TrainingSpecResolver.Resolve(binary with { Task = ModelTask.MulticlassClassification }, WithLabel(["B"]), null)).Detail);
     }
 
     [Theory]
