@@ -21,6 +21,7 @@ public static class StratusServer
             Root = BenchmarkOptions.Root,
             Url = options.Url,
             SeedDemoModels = false,
+            GpuTierUrl = null, // the predict path only: no tier process competing for the cores
             Overrides = new Dictionary<string, string?>
             {
                 [SettingNames.Storage] = azurite.ConnectionString,
