@@ -28,6 +28,39 @@ public static class JsonBody
         }
     }
 
+    /// <summary>The raw body, bounded (413 beyond); for passing it on unparsed (to the GPU tier).</summary>
+    public static async Task<byte[]> ReadBytesAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (contentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        try
+        {
+            using var buffer = contentLength is { } length ? new MemoryStream((int)length) : new MemoryStream();
+            await (contentLength is null ? new LimitedReadStream(body, maxBytes) : body).CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+        catch (LimitedReadStream.LimitExceededException)
+        {
+            throw TooLarge(maxBytes);
+        }
+    }
+
+    /// <summary>Parses a body already read, turning malformed JSON into a 400 problem.</summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> utf8)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8);
+        }
+        catch (JsonException e)
+        {
+            throw ProblemException.BadRequest("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
+        }
+    }
+
     private static ProblemException TooLarge(long maxBytes) =>
         ProblemException.PayloadTooLarge($"The request body is larger than the limit of {maxBytes} bytes.");
 }

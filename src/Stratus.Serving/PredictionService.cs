@@ -107,8 +107,7 @@ public sealed class PredictionService(
 
         var inputs = RowBinder.Bind(instances, known.Layout, known.Layout.GetFeatureIndex(card.FeatureNames), options.Value.Serving.MaxInstances);
         var rows = instances.GetArrayLength();
-        using var v2 = JsonDocument.Parse(OpenInference.V2Tensors.WriteRequest(requestId, inputs));
-        var answer = await gpuTier.InferAsync(card.Name, version, v2.RootElement, requestId, cancellationToken);
+        var answer = await gpuTier.InferAsync(card.Name, version, OpenInference.V2Tensors.WriteRequest(requestId, inputs), requestId, cancellationToken);
         var outputs = OpenInference.V2Tensors.ReadOutputs(answer);
         telemetry.RecordPrediction(card.Name, version, "rows-gpu", rows, clock.GetElapsedTime(started));
         return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));

@@ -18,8 +18,8 @@ public interface IGpuTierClient
     /// <summary>Whether the tier has the version loaded and warm; false when it is unreachable.</summary>
     Task<bool> IsModelReadyAsync(string model, int version, CancellationToken cancellationToken);
 
-    /// <summary>The tier's V2 infer response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
-    Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken);
+    /// <summary>Sends a V2 infer request body (UTF-8 JSON, passed on as is) and returns the tier's response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
+    Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -50,12 +50,12 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
         }
     }
 
-    public async Task<byte[]> InferAsync(string model, int version, JsonElement request, string requestId, CancellationToken cancellationToken)
+    public async Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken)
     {
         var uri = TierUri($"v2/models/{model}/versions/{version}/infer");
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+            Content = new ReadOnlyMemoryContent(request) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
         };
         message.Headers.TryAddWithoutValidation(StratusHeaders.RequestId, requestId);
         HttpResponseMessage response;

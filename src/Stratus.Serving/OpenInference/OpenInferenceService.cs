@@ -77,16 +77,19 @@ public sealed class OpenInferenceService(
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
         var selected = await versions.SelectAsync(card, version, cancellationToken);
-        using var request = await JsonBody.ParseAsync(body, contentLength, options.Value.Serving.MaxRequestBytes, cancellationToken);
+        var maxBytes = options.Value.Serving.MaxRequestBytes;
+        JsonDocument request;
 
-        // gpu-tier models go to the tier; with cpuFallback they are served here when the tier is absent or down.
+        // gpu-tier models go to the tier with the body as received (the tier validates it: no parse and re-encode of
+        // image-sized JSON here); with cpuFallback they are served here when the tier is absent or down.
         if (card.Tier == ServingTier.Gpu)
         {
+            var bytes = await JsonBody.ReadBytesAsync(body, contentLength, maxBytes, cancellationToken);
             if (gpuTier.IsConfigured)
             {
                 try
                 {
-                    var answer = await gpuTier.InferAsync(name, selected, request.RootElement, requestId, cancellationToken);
+                    var answer = await gpuTier.InferAsync(name, selected, bytes, requestId, cancellationToken);
                     telemetry.RecordPrediction(name, selected, "v2-gpu", 0, clock.GetElapsedTime(started));
                     return new RawJson(answer);
                 }
@@ -97,7 +100,14 @@ public sealed class OpenInferenceService(
             }
 
             PredictionService.EnsureServedInProcess(card);
+            request = JsonBody.Parse(bytes);
         }
+        else
+        {
+            request = await JsonBody.ParseAsync(body, contentLength, maxBytes, cancellationToken);
+        }
+
+        using var parsedBody = request;
 
         using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
         var model = lease.Model;

@@ -59,10 +59,11 @@ public sealed class GpuRoutingTests : IDisposable
     {
         _tier.SetupGet(t => t.IsConfigured).Returns(true);
         JsonElement? sent = null;
-        _tier.Setup(t => t.InferAsync("gpu-iris", 1, It.IsAny<JsonElement>(), "req", It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string _, int _, JsonElement request, string _, CancellationToken _) =>
+        _tier.Setup(t => t.InferAsync("gpu-iris", 1, It.IsAny<ReadOnlyMemory<byte>>(), "req", It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string _, int _, ReadOnlyMemory<byte> body, string _, CancellationToken _) =>
             {
                 // Play the tier: run the real model on exactly what was sent.
+                var request = JsonDocument.Parse(body).RootElement;
                 sent = request.Clone();
                 var parsed = V2RequestParser.Parse(request, _iris);
                 using var buffer = new MemoryStream();
@@ -87,7 +88,7 @@ public sealed class GpuRoutingTests : IDisposable
     public async Task A_down_tier_is_503_unless_the_card_allows_cpu_fallback()
     {
         _tier.SetupGet(t => t.IsConfigured).Returns(true);
-        _tier.Setup(t => t.InferAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<JsonElement>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
+        _tier.Setup(t => t.InferAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<ReadOnlyMemory<byte>>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(ProblemException.ServiceUnavailable("GPU tier unavailable", "down", TimeSpan.FromSeconds(10)));
         const string rows = """{"instances":[[5.1,3.5,1.4,0.2]]}""";
 

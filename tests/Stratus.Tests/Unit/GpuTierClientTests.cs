@@ -34,17 +34,24 @@ public sealed class GpuTierClientTests
         _handler.Protected().Setup<Task<HttpResponseMessage>>("SendAsync", ItExpr.IsAny<HttpRequestMessage>(), ItExpr.IsAny<CancellationToken>())
             .ReturnsAsync((HttpRequestMessage r, CancellationToken _) => respond(r));
 
-    private static readonly JsonElement Request = JsonDocument.Parse("""{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1]}]}""").RootElement;
+    private static readonly byte[] Request = """{"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1]}]}"""u8.ToArray();
 
     [Fact]
     public async Task Forwards_v2_infer_to_the_versioned_route_with_the_request_id()
     {
         HttpRequestMessage? seen = null;
-        Answer(r => { seen = r; return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"outputs":[]}""") }; });
+        byte[]? sentBody = null;
+        Answer(r =>
+        {
+            seen = r;
+            sentBody = r.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"outputs":[]}""") };
+        });
         var body = await Client().InferAsync("resnet", 3, Request, "req-1", CancellationToken.None);
         Assert.Equal("""{"outputs":[]}""", System.Text.Encoding.UTF8.GetString(body));
         Assert.Equal("http://127.0.0.1:7072/v2/models/resnet/versions/3/infer", seen!.RequestUri!.ToString());
         Assert.Equal("req-1", seen.Headers.GetValues("x-request-id").Single());
+        Assert.Equal(Request, sentBody); // passed on byte for byte, not re-encoded
     }
 
     [Fact]
