@@ -10,4 +10,10 @@ public static class StratusHeaders
     public const string FunctionKey = "x-functions-key";
 
     public const string FunctionKeyQuery = "code";
+
+    /// <summary>
+    /// The Open Inference Protocol's binary tensor extension (as Triton defines it): the body is this many bytes of
+    /// JSON, then the raw bytes of the inputs that declare <c>parameters.binary_data_size</c>, in order.
+    /// </summary>
+    public const string InferenceHeaderContentLength = "Inference-Header-Content-Length";
 }

@@ -78,7 +78,8 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
 
     private async Task<IActionResult> Infer(HttpRequest request, string name, string? version, CancellationToken cancellationToken)
     {
-        var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken);
+        var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken,
+            request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault());
         return ApiResults.Writable(result);
     }
 }

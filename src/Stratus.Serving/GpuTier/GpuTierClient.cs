@@ -19,7 +19,8 @@ public interface IGpuTierClient
     Task<bool> IsModelReadyAsync(string model, int version, CancellationToken cancellationToken);
 
     /// <summary>Sends a V2 infer request body (UTF-8 JSON, passed on as is) and returns the tier's response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
-    Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken);
+    /// <param name="inferenceHeaderLength">With the binary tensor extension, the JSON part's length (passed on as its header).</param>
+    Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null);
 }
 
 /// <summary>
@@ -50,7 +51,7 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
         }
     }
 
-    public async Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken)
+    public async Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
     {
         var uri = TierUri($"v2/models/{model}/versions/{version}/infer");
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
@@ -58,6 +59,11 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
             Content = new ReadOnlyMemoryContent(request) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
         };
         message.Headers.TryAddWithoutValidation(StratusHeaders.RequestId, requestId);
+        if (!string.IsNullOrEmpty(inferenceHeaderLength))
+        {
+            message.Headers.TryAddWithoutValidation(StratusHeaders.InferenceHeaderContentLength, inferenceHeaderLength);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        }
         HttpResponseMessage response;
         try
         {

@@ -72,13 +72,16 @@ public sealed class OpenInferenceService(
         return true;
     }
 
-    public async Task<IJsonWritable> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken)
+    /// <param name="inferenceHeaderLength">The binary tensor extension's JSON length header, when the body uses it.</param>
+    public async Task<IJsonWritable> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
         var selected = await versions.SelectAsync(card, version, cancellationToken);
         var maxBytes = options.Value.Serving.MaxRequestBytes;
+        var isBinary = !string.IsNullOrEmpty(inferenceHeaderLength);
         JsonDocument request;
+        ReadOnlyMemory<byte> binary = default;
 
         // gpu-tier models go to the tier with the body as received (the tier validates it: no parse and re-encode of
         // image-sized JSON here); with cpuFallback they are served here when the tier is absent or down.
@@ -89,7 +92,7 @@ public sealed class OpenInferenceService(
             {
                 try
                 {
-                    var answer = await gpuTier.InferAsync(name, selected, bytes, requestId, cancellationToken);
+                    var answer = await gpuTier.InferAsync(name, selected, bytes, requestId, cancellationToken, inferenceHeaderLength);
                     telemetry.RecordPrediction(name, selected, "v2-gpu", 0, clock.GetElapsedTime(started));
                     return new RawJson(answer);
                 }
@@ -100,7 +103,11 @@ public sealed class OpenInferenceService(
             }
 
             PredictionService.EnsureServedInProcess(card);
-            request = JsonBody.Parse(bytes);
+            (request, binary) = ParseBody(bytes, inferenceHeaderLength);
+        }
+        else if (isBinary)
+        {
+            (request, binary) = ParseBody(await JsonBody.ReadBytesAsync(body, contentLength, maxBytes, cancellationToken), inferenceHeaderLength);
         }
         else
         {
@@ -111,7 +118,7 @@ public sealed class OpenInferenceService(
 
         using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
         var model = lease.Model;
-        var parsed = V2RequestParser.Parse(request.RootElement, model);
+        var parsed = V2RequestParser.Parse(request.RootElement, model, binary: binary);
         var outputs = model.Run(parsed.Inputs, parsed.RequestedOutputs);
 
         var rows = parsed.Inputs.Count > 0 && parsed.Inputs[0].Shape.Length > 0 ? (int)parsed.Inputs[0].Shape[0] : 1;
@@ -123,6 +130,12 @@ public sealed class OpenInferenceService(
         }
 
         return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
+    }
+
+    private static (JsonDocument Json, ReadOnlyMemory<byte> Binary) ParseBody(byte[] bytes, string? inferenceHeaderLength)
+    {
+        var (json, binary) = V2Binary.Split(bytes, inferenceHeaderLength);
+        return (JsonBody.Parse(json), binary);
     }
 }
 

@@ -10,8 +10,11 @@ public static class V2RequestParser
     public sealed record Parsed(string? Id, IReadOnlyList<TensorData> Inputs, IReadOnlyList<string>? RequestedOutputs);
 
     /// <param name="anyBatch">The caller runs a fixed-batch model row by row, so any batch size is accepted.</param>
-    public static Parsed Parse(JsonElement root, LoadedModel model, bool anyBatch = false)
+    /// <param name="binary">The bytes after the JSON header (binary tensor extension): inputs that declare
+    /// <c>parameters.binary_data_size</c> take their data from here, in order.</param>
+    public static Parsed Parse(JsonElement root, LoadedModel model, bool anyBatch = false, ReadOnlyMemory<byte> binary = default)
     {
+        var binaryAt = 0;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
         {
             throw Invalid("The request must be an object with an 'inputs' array.");
@@ -49,19 +52,37 @@ public static class V2RequestParser
             }
 
             var data = TensorData.Allocate(type, (int)count);
-            if (!input.TryGetProperty("data", out var values))
+            if (BinarySize(input, name) is { } size)
             {
-                throw Invalid($"Input '{name}' has no 'data'.");
-            }
+                if (size > binary.Length - binaryAt)
+                {
+                    throw Invalid($"Input '{name}' declares {size} binary bytes but only {binary.Length - binaryAt} follow the JSON.");
+                }
 
-            var filled = 0;
-            Fill(values, data, ref filled, name);
-            if (filled != count)
+                V2Binary.Read(binary.Span.Slice(binaryAt, size), data, type, name);
+                binaryAt += size;
+            }
+            else
             {
-                throw Invalid($"Input '{name}' has {filled} values but shape [{string.Join(',', shape)}] needs {count}.");
+                if (!input.TryGetProperty("data", out var values))
+                {
+                    throw Invalid($"Input '{name}' has no 'data'.");
+                }
+
+                var filled = 0;
+                Fill(values, data, ref filled, name);
+                if (filled != count)
+                {
+                    throw Invalid($"Input '{name}' has {filled} values but shape [{string.Join(',', shape)}] needs {count}.");
+                }
             }
 
             tensors.Add(new TensorData(name, type, shape, data));
+        }
+
+        if (binaryAt != binary.Length)
+        {
+            throw Invalid($"{binary.Length - binaryAt} binary bytes after the JSON belong to no input (set parameters.binary_data_size on each binary input).");
         }
 
         var missing = model.Inputs.FirstOrDefault(i => tensors.All(t => t.Name != i.Name));
@@ -94,6 +115,19 @@ public static class V2RequestParser
         // Inputs in the model's order, as the session expects.
         var ordered = model.Inputs.Select(i => tensors.First(t => t.Name == i.Name)).ToArray();
         return new Parsed(id, ordered, requested);
+    }
+
+    private static int? BinarySize(JsonElement input, string name)
+    {
+        if (!input.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("binary_data_size", out var size))
+        {
+            return null;
+        }
+
+        return size.ValueKind == JsonValueKind.Number && size.TryGetInt32(out var bytes) && bytes >= 0
+            ? bytes
+            : throw Invalid($"Input '{name}' has an invalid parameters.binary_data_size {size.GetRawText()}.");
     }
 
     private static long[] ReadShape(JsonElement input, string name)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
 using Stratus.Core.Problems;
+using Stratus.Serving.OpenInference;
 
 namespace Stratus.Serving.Tier;
 
@@ -48,9 +49,18 @@ public static class TierEndpoints
         Handle(http, async ct =>
         {
             var maxBytes = http.RequestServices.GetRequiredService<IOptions<StratusOptions>>().Value.Serving.MaxRequestBytes;
-            using var body = await JsonBody.ParseAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
-            var result = await host.InferAsync(name, version, body.RootElement, RequestId(http), ct);
-            return new JsonWritableResult(result);
+            var headerLength = http.Request.Headers[StratusHeaders.InferenceHeaderContentLength].ToString();
+            if (headerLength.Length == 0)
+            {
+                using var body = await JsonBody.ParseAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
+                return new JsonWritableResult(await host.InferAsync(name, version, body.RootElement, RequestId(http), ct));
+            }
+
+            // Binary tensor extension: JSON header, then raw input bytes.
+            var bytes = await JsonBody.ReadBytesAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
+            var (json, binary) = V2Binary.Split(bytes, headerLength);
+            using var header = JsonBody.Parse(json);
+            return new JsonWritableResult(await host.InferAsync(name, version, header.RootElement, RequestId(http), ct, binary));
         });
 
     private static async Task<IResult> Handle(HttpContext http, Func<CancellationToken, Task<IResult>> action)

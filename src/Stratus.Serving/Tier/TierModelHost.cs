@@ -164,7 +164,8 @@ public sealed class TierModelHost(
         return described with { Parameters = parameters };
     }
 
-    public async Task<V2InferenceResult> InferAsync(string name, string? version, JsonElement request, string requestId, CancellationToken cancellationToken)
+    /// <param name="binary">Input bytes after the JSON header (the binary tensor extension), if any.</param>
+    public async Task<V2InferenceResult> InferAsync(string name, string? version, JsonElement request, string requestId, CancellationToken cancellationToken, ReadOnlyMemory<byte> binary = default)
     {
         var started = clock.GetTimestamp();
         if (Volatile.Read(ref _state) == Draining)
@@ -176,7 +177,7 @@ public sealed class TierModelHost(
         var selected = await versions.SelectAsync(card, version, cancellationToken);
         var served = await GetAsync(name, selected, cancellationToken);
         served.Touch();
-        var parsed = V2RequestParser.Parse(request, served.Model, anyBatch: true);
+        var parsed = V2RequestParser.Parse(request, served.Model, anyBatch: true, binary);
         var outputs = await served.Batcher.InferAsync(parsed.Inputs, cancellationToken);
         if (parsed.RequestedOutputs is { } requested)
         {

@@ -41,6 +41,21 @@ public sealed class GpuTierEndToEndTests(GpuTierRunnerFixture fixture)
             (await local.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs").GetRawText(),
             (await infer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs").GetRawText());
 
+        // The binary tensor extension: same answers, in process and through the tier.
+        var expectedOutputs = (await (await admin.PostAsJsonAsync("/v2/models/local-iris/infer", tensor)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs").GetRawText();
+        foreach (var model in new[] { "tier-iris", "local-iris" })
+        {
+            float[] floats = [5.1f, 3.5f, 1.4f, 0.2f, 6.7f, 3.0f, 5.2f, 2.3f];
+            var header = System.Text.Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"Features\",\"datatype\":\"FP32\",\"shape\":[2,4],\"parameters\":{\"binary_data_size\":32}}]}");
+            using var content = new ByteArrayContent([.. header, .. System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan())]);
+            content.Headers.ContentType = new("application/octet-stream");
+            using var message = new HttpRequestMessage(HttpMethod.Post, $"/v2/models/{model}/infer") { Content = content };
+            message.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var binary = await admin.SendAsync(message);
+            Assert.Equal(HttpStatusCode.OK, binary.StatusCode);
+            Assert.Equal(expectedOutputs, (await binary.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs").GetRawText());
+        }
+
         // The tier (not the function) loaded it, on its CPU provider here; the function reports the tier's readiness.
         using var tier = fixture.TierClient();
         var metadata = (await tier.GetFromJsonAsync<JsonElement>("/v2/models/tier-iris")).GetProperty("parameters");

@@ -60,7 +60,7 @@ public sealed class GpuRoutingTests : IDisposable
         _tier.SetupGet(t => t.IsConfigured).Returns(true);
         JsonElement? sent = null;
         _tier.Setup(t => t.InferAsync("gpu-iris", 1, It.IsAny<ReadOnlyMemory<byte>>(), "req", It.IsAny<CancellationToken>()))
-            .ReturnsAsync((string _, int _, ReadOnlyMemory<byte> body, string _, CancellationToken _) =>
+            .ReturnsAsync((string _, int _, ReadOnlyMemory<byte> body, string _, CancellationToken _, string? _) =>
             {
                 // Play the tier: run the real model on exactly what was sent.
                 var request = JsonDocument.Parse(body).RootElement;

@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
+using Stratus.Serving.OpenInference;
+using Stratus.Tests.Fixtures;
+
+namespace Stratus.Tests.Unit;
+
+/// <summary>The Open Inference Protocol's binary tensor extension: a JSON header, then raw little-endian input bytes.</summary>
+public sealed class V2BinaryTests : IDisposable
+{
+    private readonly LoadedModel _iris = SampleModels.Load("iris");
+
+    public void Dispose() => _iris.Dispose();
+
+    private static readonly float[] Rows = [5.1f, 3.5f, 1.4f, 0.2f, 6.7f, 3.0f, 5.2f, 2.3f];
+
+    /// <summary>A binary-extension body and its header length, as a client such as Triton's sends it.</summary>
+    private static (byte[] Body, string HeaderLength) Binary(float[] values, int declaredBytes, byte[]? extra = null)
+    {
+        var header = System.Text.Encoding.UTF8.GetBytes(
+            "{\"inputs\":[{\"name\":\"Features\",\"datatype\":\"FP32\",\"shape\":[" + (values.Length / 4) + ",4],\"parameters\":{\"binary_data_size\":" + declaredBytes + "}}]}");
+        var body = header.Concat(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()).Concat(extra ?? []).ToArray();
+        return (body, header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private V2RequestParser.Parsed Parse(byte[] body, string headerLength)
+    {
+        var (json, binary) = V2Binary.Split(body, headerLength);
+        return V2RequestParser.Parse(JsonDocument.Parse(json).RootElement, _iris, binary: binary);
+    }
+
+    [Fact]
+    public void Binary_inputs_read_the_same_tensors_as_json_inputs()
+    {
+        var (body, length) = Binary(Rows, Rows.Length * 4);
+        var binary = Parse(body, length);
+        var json = V2RequestParser.Parse(JsonDocument.Parse($$"""{"inputs":[{"name":"Features","datatype":"FP32","shape":[2,4],"data":[{{string.Join(',', Rows.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}}]}]}""").RootElement, _iris);
+
+        Assert.Equal(json.Inputs[0].Shape, binary.Inputs[0].Shape);
+        Assert.Equal((float[])json.Inputs[0].Data, (float[])binary.Inputs[0].Data);
+        Assert.Equal(_iris.Run(json.Inputs)[1].Data.Cast<float>(), _iris.Run(binary.Inputs)[1].Data.Cast<float>());
+    }
+
+    [Fact]
+    public void Sizes_that_do_not_add_up_are_400s_naming_the_problem()
+    {
+        var (body, length) = Binary(Rows, Rows.Length * 4 - 4);
+        Assert.Contains("need 32", Assert.Throws<ProblemException>(() => Parse(body, length)).Detail);
+
+        (body, length) = Binary(Rows, Rows.Length * 4, extra: [1, 2, 3]);
+        Assert.Contains("belong to no input", Assert.Throws<ProblemException>(() => Parse(body, length)).Detail);
+
+        (body, length) = Binary(Rows, Rows.Length * 4 + 100);
+        Assert.Contains("only 32 follow", Assert.Throws<ProblemException>(() => Parse(body, length)).Detail);
+
+        Assert.Equal(400, Assert.Throws<ProblemException>(() => V2Binary.Split(body, "-1")).Status);
+        Assert.Equal(400, Assert.Throws<ProblemException>(() => V2Binary.Split(body, (body.Length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).Status);
+    }
+
+    [Fact]
+    public void Bytes_elements_are_length_prefixed_utf8()
+    {
+        var parts = new[] { "oslo", "", "zürich" };
+        var raw = parts.SelectMany(p =>
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(p);
+            var prefix = new byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(prefix, bytes.Length);
+            return prefix.Concat(bytes);
+        }).ToArray();
+        var data = new string[3];
+        V2Binary.Read(raw, data, TensorElementType.String, "city");
+        Assert.Equal(parts, data);
+        Assert.Equal(400, Assert.Throws<ProblemException>(() => V2Binary.Read(raw[..^2], new string[3], TensorElementType.String, "city")).Status);
+    }
+}
