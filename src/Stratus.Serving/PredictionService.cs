@@ -108,7 +108,7 @@ public sealed class PredictionService(
         var inputs = RowBinder.Bind(instances, known.Layout, known.Layout.GetFeatureIndex(card.FeatureNames), options.Value.Serving.MaxInstances);
         var rows = instances.GetArrayLength();
         var answer = await gpuTier.InferAsync(card.Name, version, OpenInference.V2Tensors.WriteRequest(requestId, inputs), requestId, cancellationToken);
-        var outputs = OpenInference.V2Tensors.ReadOutputs(answer);
+        var outputs = OpenInference.V2Tensors.ReadOutputs(answer.Body);
         telemetry.RecordPrediction(card.Name, version, "rows-gpu", rows, clock.GetElapsedTime(started));
         return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));
     }

@@ -28,6 +28,10 @@ public static class ApiResults
             await writer.FlushAsync(ct);
         });
 
+    /// <summary>An Open Inference Protocol infer answer: streamed JSON, or binary outputs after their JSON part.</summary>
+    public static IActionResult Infer(Serving.OpenInference.IInferResponse answer) =>
+        new Result(StatusCodes.Status200OK, null, null, (response, ct) => Serving.OpenInference.InferResponseWriter.WriteAsync(response, answer, ct));
+
     public static IActionResult Bytes(Stream content, string contentType, string? fileName = null) =>
         new Result(StatusCodes.Status200OK, contentType, r =>
         {

@@ -80,6 +80,6 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
     {
         var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken,
             request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault());
-        return ApiResults.Writable(result);
+        return ApiResults.Infer(result);
     }
 }

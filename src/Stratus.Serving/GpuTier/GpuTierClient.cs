@@ -10,6 +10,9 @@ using Stratus.Core.Problems;
 
 namespace Stratus.Serving.GpuTier;
 
+/// <summary>The tier's infer answer: JSON, or with the binary tensor extension, a JSON part of <paramref name="JsonLength"/> bytes then raw outputs.</summary>
+public sealed record TierAnswer(byte[] Body, int? JsonLength);
+
 /// <summary>Sends Open Inference Protocol requests to the GPU tier.</summary>
 public interface IGpuTierClient
 {
@@ -20,7 +23,7 @@ public interface IGpuTierClient
 
     /// <summary>Sends a V2 infer request body (UTF-8 JSON, passed on as is) and returns the tier's response body; tier trouble becomes a 503 (or the tier's own 4xx/429) problem.</summary>
     /// <param name="inferenceHeaderLength">With the binary tensor extension, the JSON part's length (passed on as its header).</param>
-    Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null);
+    Task<TierAnswer> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null);
 }
 
 /// <summary>
@@ -51,7 +54,7 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
         }
     }
 
-    public async Task<byte[]> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
+    public async Task<TierAnswer> InferAsync(string model, int version, ReadOnlyMemory<byte> request, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
     {
         var uri = TierUri($"v2/models/{model}/versions/{version}/infer");
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
@@ -83,7 +86,11 @@ public sealed class GpuTierClient(HttpClient http, IHttpClientFactory clients, I
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return body;
+                var jsonLength = response.Headers.TryGetValues(StratusHeaders.InferenceHeaderContentLength, out var values)
+                    && int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= body.Length
+                    ? n
+                    : (int?)null;
+                return new TierAnswer(body, jsonLength);
             }
 
             var retryAfter = response.Headers.RetryAfter?.Delta ?? DefaultRetryAfter;

@@ -73,7 +73,7 @@ public sealed class OpenInferenceService(
     }
 
     /// <param name="inferenceHeaderLength">The binary tensor extension's JSON length header, when the body uses it.</param>
-    public async Task<IJsonWritable> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
+    public async Task<IInferResponse> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken, string? inferenceHeaderLength = null)
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
@@ -94,7 +94,7 @@ public sealed class OpenInferenceService(
                 {
                     var answer = await gpuTier.InferAsync(name, selected, bytes, requestId, cancellationToken, inferenceHeaderLength);
                     telemetry.RecordPrediction(name, selected, "v2-gpu", 0, clock.GetElapsedTime(started));
-                    return new RawJson(answer);
+                    return new TierInferResponse(answer.Body, answer.JsonLength);
                 }
                 catch (ProblemException e) when (e.Status == 503 && card.CpuFallback)
                 {
@@ -129,7 +129,7 @@ public sealed class OpenInferenceService(
             observer.OnPredicted(observed);
         }
 
-        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
+        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs);
     }
 
     private static (JsonDocument Json, ReadOnlyMemory<byte> Binary) ParseBody(byte[] bytes, string? inferenceHeaderLength)
@@ -153,12 +153,34 @@ public sealed record V2TensorMetadata(string Name, string Datatype, IReadOnlyLis
         new(spec.Name, TensorTypes.V2Name(TensorTypes.FromOnnxName(spec.ElementType)), spec.Shape);
 }
 
-/// <summary>The V2 infer response, written with snake_case names as the protocol defines.</summary>
-public sealed class V2InferenceResult(string model, int version, string id, IReadOnlyList<TensorData> outputs) : IJsonWritable
+/// <summary>
+/// The V2 infer response, written with snake_case names as the protocol defines; outputs asked for as binary carry
+/// <c>parameters.binary_data_size</c> instead of <c>data</c>, their bytes following the JSON.
+/// </summary>
+public sealed class V2InferenceResult(string model, int version, string id, IReadOnlyList<TensorData> outputs, IReadOnlySet<string>? binaryOutputs = null) : IInferResponse
 {
     public IReadOnlyList<TensorData> Outputs { get; } = outputs;
 
-    public void WriteTo(Utf8JsonWriter writer)
+    public void WriteTo(Utf8JsonWriter writer) => Write(writer, binary: null);
+
+    public (byte[] Json, IReadOnlyList<byte[]> Binary)? BinaryParts()
+    {
+        if (binaryOutputs is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var binary = Outputs.Where(o => binaryOutputs.Contains(o.Name)).ToDictionary(o => o.Name, V2Binary.Write);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, binary);
+        }
+
+        return (buffer.ToArray(), Outputs.Where(o => binary.ContainsKey(o.Name)).Select(o => binary[o.Name]).ToArray());
+    }
+
+    private void Write(Utf8JsonWriter writer, Dictionary<string, byte[]>? binary)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name", model);
@@ -167,16 +189,17 @@ public sealed class V2InferenceResult(string model, int version, string id, IRea
         writer.WriteStartArray("outputs");
         foreach (var output in Outputs)
         {
-            V2Tensors.WriteTensor(writer, output);
+            if (binary is not null && binary.TryGetValue(output.Name, out var bytes))
+            {
+                V2Tensors.WriteBinaryTensor(writer, output, bytes.Length);
+            }
+            else
+            {
+                V2Tensors.WriteTensor(writer, output);
+            }
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
-}
-
-/// <summary>A JSON answer passed through as received (the GPU tier's V2 response).</summary>
-public sealed class RawJson(byte[] utf8) : IJsonWritable
-{
-    public void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(utf8, skipInputValidation: false);
 }

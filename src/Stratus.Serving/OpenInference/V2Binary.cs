@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Stratus.Core.Http;
 using Stratus.Core.Problems;
+using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.OpenInference;
 
@@ -79,6 +80,42 @@ public static class V2Binary
             case uint[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
             case ulong[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
             default: throw Invalid($"Input '{input}' has a datatype the binary extension does not carry.");
+        }
+    }
+
+    /// <summary>A tensor's data as the binary part carries it (the inverse of <see cref="Read"/>).</summary>
+    public static byte[] Write(TensorData tensor)
+    {
+        switch (tensor.Data)
+        {
+            case bool[] flags:
+                return flags.Select(f => f ? (byte)1 : (byte)0).ToArray();
+            case string[] strings:
+            {
+                using var buffer = new MemoryStream();
+                Span<byte> prefix = stackalloc byte[4];
+                foreach (var value in strings)
+                {
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(value ?? "");
+                    BinaryPrimitives.WriteInt32LittleEndian(prefix, bytes.Length);
+                    buffer.Write(prefix);
+                    buffer.Write(bytes);
+                }
+
+                return buffer.ToArray();
+            }
+
+            case float[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case double[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case sbyte[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case short[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case int[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case long[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case byte[] a: return (byte[])a.Clone();
+            case ushort[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case uint[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            case ulong[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
+            default: throw new NotSupportedException($"Output '{tensor.Name}' cannot be written as binary.");
         }
     }
 

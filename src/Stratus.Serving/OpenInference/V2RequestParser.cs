@@ -7,7 +7,8 @@ namespace Stratus.Serving.OpenInference;
 /// <summary>Validates a V2 infer request against the model: every input once, matching datatype and shape, data flat or nested.</summary>
 public static class V2RequestParser
 {
-    public sealed record Parsed(string? Id, IReadOnlyList<TensorData> Inputs, IReadOnlyList<string>? RequestedOutputs);
+    /// <param name="BinaryOutputs">Outputs to answer as raw bytes (binary tensor extension); null or empty: all JSON.</param>
+    public sealed record Parsed(string? Id, IReadOnlyList<TensorData> Inputs, IReadOnlyList<string>? RequestedOutputs, IReadOnlySet<string>? BinaryOutputs = null);
 
     /// <param name="anyBatch">The caller runs a fixed-batch model row by row, so any batch size is accepted.</param>
     /// <param name="binary">The bytes after the JSON header (binary tensor extension): inputs that declare
@@ -92,6 +93,8 @@ public static class V2RequestParser
         }
 
         List<string>? requested = null;
+        var binaryOutputs = new HashSet<string>(StringComparer.Ordinal);
+        var allBinary = Flag(root, "binary_data_output");
         if (root.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Array)
         {
             requested = [];
@@ -104,6 +107,10 @@ public static class V2RequestParser
                 }
 
                 requested.Add(name);
+                if (Flag(output, "binary_data"))
+                {
+                    binaryOutputs.Add(name);
+                }
             }
 
             if (requested.Count == 0)
@@ -114,8 +121,18 @@ public static class V2RequestParser
 
         // Inputs in the model's order, as the session expects.
         var ordered = model.Inputs.Select(i => tensors.First(t => t.Name == i.Name)).ToArray();
-        return new Parsed(id, ordered, requested);
+        if (allBinary)
+        {
+            binaryOutputs.UnionWith(requested ?? model.OutputNames);
+        }
+
+        return new Parsed(id, ordered, requested, binaryOutputs.Count > 0 ? binaryOutputs : null);
     }
+
+    /// <summary>A boolean under <c>parameters</c> (<c>binary_data_output</c> on the request, <c>binary_data</c> on an output).</summary>
+    private static bool Flag(JsonElement element, string parameter) =>
+        element.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+        && parameters.TryGetProperty(parameter, out var flag) && flag.ValueKind == JsonValueKind.True;
 
     private static int? BinarySize(JsonElement input, string name)
     {

@@ -46,6 +46,25 @@ public static class V2Tensors
         writer.WriteEndObject();
     }
 
+    /// <summary>A tensor whose data follows the JSON (binary tensor extension): <c>parameters.binary_data_size</c>, no <c>data</c>.</summary>
+    public static void WriteBinaryTensor(Utf8JsonWriter writer, TensorData tensor, int size)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name", tensor.Name);
+        writer.WriteString("datatype", TensorTypes.V2Name(tensor.Type));
+        writer.WriteStartArray("shape");
+        foreach (var d in tensor.Shape)
+        {
+            writer.WriteNumberValue(d);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("parameters");
+        writer.WriteNumber("binary_data_size", size);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
     /// <summary>The <c>outputs</c> of a V2 infer response as tensors.</summary>
     public static IReadOnlyList<TensorData> ReadOutputs(byte[] response)
     {

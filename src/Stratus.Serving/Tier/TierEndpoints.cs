@@ -53,14 +53,14 @@ public static class TierEndpoints
             if (headerLength.Length == 0)
             {
                 using var body = await JsonBody.ParseAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
-                return new JsonWritableResult(await host.InferAsync(name, version, body.RootElement, RequestId(http), ct));
+                return new InferResult(await host.InferAsync(name, version, body.RootElement, RequestId(http), ct));
             }
 
             // Binary tensor extension: JSON header, then raw input bytes.
             var bytes = await JsonBody.ReadBytesAsync(http.Request.Body, http.Request.ContentLength, maxBytes, ct);
             var (json, binary) = V2Binary.Split(bytes, headerLength);
             using var header = JsonBody.Parse(json);
-            return new JsonWritableResult(await host.InferAsync(name, version, header.RootElement, RequestId(http), ct, binary));
+            return new InferResult(await host.InferAsync(name, version, header.RootElement, RequestId(http), ct, binary));
         });
 
     private static async Task<IResult> Handle(HttpContext http, Func<CancellationToken, Task<IResult>> action)
@@ -105,15 +105,9 @@ public static class TierEndpoints
         return id;
     }
 
-    /// <summary>Streams a self-writing response (V2 outputs) without an intermediate object graph.</summary>
-    private sealed class JsonWritableResult(IJsonWritable body) : IResult
+    /// <summary>Writes an infer answer (JSON streamed without an intermediate object graph, or binary outputs).</summary>
+    private sealed class InferResult(IInferResponse answer) : IResult
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
-            body.WriteTo(writer);
-            await writer.FlushAsync(httpContext.RequestAborted);
-        }
+        public Task ExecuteAsync(HttpContext httpContext) => InferResponseWriter.WriteAsync(httpContext.Response, answer, httpContext.RequestAborted);
     }
 }

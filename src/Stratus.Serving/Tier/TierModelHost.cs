@@ -186,7 +186,7 @@ public sealed class TierModelHost(
 
         var rows = parsed.Inputs.Count > 0 && parsed.Inputs[0].Shape.Length > 0 ? (int)parsed.Inputs[0].Shape[0] : 1;
         telemetry.RecordPrediction(name, selected, "v2-tier", rows, clock.GetElapsedTime(started));
-        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs);
+        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs);
     }
 
     private async Task<ServedModel> GetAsync(string name, int version, CancellationToken cancellationToken)

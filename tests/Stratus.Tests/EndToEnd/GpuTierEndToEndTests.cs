@@ -56,6 +56,25 @@ public sealed class GpuTierEndToEndTests(GpuTierRunnerFixture fixture)
             Assert.Equal(expectedOutputs, (await binary.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs").GetRawText());
         }
 
+        // Binary outputs too: the JSON part names sizes, the scores follow as raw floats, in process and via the tier.
+        var jsonScores = JsonDocument.Parse(expectedOutputs).RootElement.EnumerateArray().Single(o => o.GetProperty("name").GetString() == "Score.output")
+            .GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        foreach (var model in new[] { "tier-iris", "local-iris" })
+        {
+            var ask = await admin.PostAsJsonAsync($"/v2/models/{model}/infer", new
+            {
+                inputs = tensor.inputs,
+                outputs = new[] { new { name = "Score.output", parameters = new { binary_data = true } } },
+            });
+            Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+            Assert.Equal("application/octet-stream", ask.Content.Headers.ContentType?.MediaType);
+            var jsonLength = int.Parse(ask.Headers.GetValues("Inference-Header-Content-Length").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            var body = await ask.Content.ReadAsByteArrayAsync();
+            var output = JsonDocument.Parse(body.AsMemory(0, jsonLength)).RootElement.GetProperty("outputs")[0];
+            Assert.Equal(body.Length - jsonLength, output.GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
+            Assert.Equal(jsonScores, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(body.AsSpan(jsonLength)).ToArray());
+        }
+
         // The tier (not the function) loaded it, on its CPU provider here; the function reports the tier's readiness.
         using var tier = fixture.TierClient();
         var metadata = (await tier.GetFromJsonAsync<JsonElement>("/v2/models/tier-iris")).GetProperty("parameters");

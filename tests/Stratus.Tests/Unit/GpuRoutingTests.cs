@@ -72,7 +72,7 @@ public sealed class GpuRoutingTests : IDisposable
                     new V2InferenceResult("gpu-iris", 1, "req", _iris.Run(parsed.Inputs)).WriteTo(writer);
                 }
 
-                return buffer.ToArray();
+                return new TierAnswer(buffer.ToArray(), null);
             });
 
         var result = await Service(cpuFallback: false).PredictAsync("gpu-iris", default, Body("""{"instances":[[5.1,3.5,1.4,0.2],{"sepal_length_cm":6.7,"sepal_width_cm":3.0,"petal_length_cm":5.2,"petal_width_cm":2.3}]}"""), null, "req", CancellationToken.None);

@@ -48,7 +48,8 @@ public sealed class GpuTierClientTests
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"outputs":[]}""") };
         });
         var body = await Client().InferAsync("resnet", 3, Request, "req-1", CancellationToken.None);
-        Assert.Equal("""{"outputs":[]}""", System.Text.Encoding.UTF8.GetString(body));
+        Assert.Equal("""{"outputs":[]}""", System.Text.Encoding.UTF8.GetString(body.Body));
+        Assert.Null(body.JsonLength);
         Assert.Equal("http://127.0.0.1:7072/v2/models/resnet/versions/3/infer", seen!.RequestUri!.ToString());
         Assert.Equal("req-1", seen.Headers.GetValues("x-request-id").Single());
         Assert.Equal(Request, sentBody); // passed on byte for byte, not re-encoded

@@ -76,4 +76,30 @@ public sealed class V2BinaryTests : IDisposable
         Assert.Equal(parts, data);
         Assert.Equal(400, Assert.Throws<ProblemException>(() => V2Binary.Read(raw[..^2], new string[3], TensorElementType.String, "city")).Status);
     }
+
+    [Fact]
+    public void Outputs_asked_for_as_binary_follow_the_json_with_their_sizes()
+    {
+        var request = JsonDocument.Parse("""
+            {"inputs":[{"name":"Features","datatype":"FP32","shape":[2,4],"data":[5.1,3.5,1.4,0.2,6.7,3.0,5.2,2.3]}],
+             "outputs":[{"name":"PredictedLabel.output"},{"name":"Score.output","parameters":{"binary_data":true}}]}
+            """).RootElement;
+        var parsed = V2RequestParser.Parse(request, _iris);
+        Assert.Equal(["Score.output"], parsed.BinaryOutputs!);
+        var outputs = _iris.Run(parsed.Inputs, parsed.RequestedOutputs);
+        var result = new V2InferenceResult("iris", 1, "r", outputs, parsed.BinaryOutputs);
+
+        var (json, binary) = result.BinaryParts()!.Value;
+        var header = JsonDocument.Parse(json).RootElement.GetProperty("outputs");
+        Assert.True(header[0].TryGetProperty("data", out _)); // the label stays JSON
+        Assert.False(header[1].TryGetProperty("data", out _));
+        var scores = (float[])outputs[1].Data;
+        Assert.Equal(scores.Length * 4, header[1].GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
+        Assert.Equal(scores, MemoryMarshal.Cast<byte, float>(Assert.Single(binary)).ToArray());
+
+        // Request-wide: every output binary; none asked: plain JSON.
+        var all = V2RequestParser.Parse(JsonDocument.Parse("""{"inputs":[{"name":"Features","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}],"parameters":{"binary_data_output":true}}""").RootElement, _iris);
+        Assert.Equal(_iris.OutputNames.ToHashSet(), all.BinaryOutputs!.ToHashSet());
+        Assert.Null(new V2InferenceResult("iris", 1, "r", outputs).BinaryParts());
+    }
 }
