@@ -141,7 +141,11 @@ public sealed class TierModelHost(
     {
         var described = await metadata.GetMetadataAsync(name, version, cancellationToken);
         var selected = (int)described.Parameters["version"];
-        var batching = options.Value.Tier.BatchingFor(name);
+        // A loaded model reports the batching its batcher runs with; otherwise what it would get.
+        var served = _models.TryGetValue((name, selected), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            ? entry.Value.Result
+            : null;
+        var batching = served?.Batching ?? options.Value.Tier.BatchingFor(name);
         var parameters = new Dictionary<string, object>(described.Parameters)
         {
             ["dynamic_batching"] = batching.Enabled && !(bool)described.Parameters["batch_dimension_fixed"],
@@ -149,9 +153,8 @@ public sealed class TierModelHost(
             ["max_queue_delay_us"] = batching.MaxQueueDelayMicroseconds,
             ["max_queued_requests"] = batching.MaxQueuedRequests,
         };
-        if (_models.TryGetValue((name, selected), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        if (served is not null)
         {
-            var served = entry.Value.Result;
             parameters["ready"] = IsReady;
             parameters["execution_provider"] = served.Model.ExecutionProvider;
             parameters["warm_up_ms"] = Math.Round(served.WarmUp.TotalMilliseconds, 1);
