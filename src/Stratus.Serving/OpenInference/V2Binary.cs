@@ -60,27 +60,17 @@ public static class V2Binary
             throw new PlatformNotSupportedException("The binary tensor extension is little-endian.");
         }
 
-        switch (data)
+        if (data is bool[] flags)
         {
-            case bool[] flags:
-                for (var i = 0; i < flags.Length; i++)
-                {
-                    flags[i] = source[i] != 0;
-                }
+            for (var i = 0; i < flags.Length; i++)
+            {
+                flags[i] = source[i] != 0;
+            }
 
-                break;
-            case float[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case double[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case sbyte[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case short[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case int[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case long[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case byte[] a: source.CopyTo(a); break;
-            case ushort[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case uint[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case ulong[] a: source.CopyTo(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            default: throw Invalid($"Input '{input}' has a datatype the binary extension does not carry.");
+            return;
         }
+
+        source.CopyTo(RawBytes(data, input));
     }
 
     /// <summary>A tensor's data as the binary part carries it (the inverse of <see cref="Read"/>).</summary>
@@ -105,19 +95,26 @@ public static class V2Binary
                 return buffer.ToArray();
             }
 
-            case float[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case double[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case sbyte[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case short[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case int[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case long[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case byte[] a: return (byte[])a.Clone();
-            case ushort[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case uint[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            case ulong[] a: return MemoryMarshal.AsBytes(a.AsSpan()).ToArray();
-            default: throw new NotSupportedException($"Output '{tensor.Name}' cannot be written as binary.");
+            default:
+                return RawBytes(tensor.Data, tensor.Name).ToArray();
         }
     }
+
+    /// <summary>A numeric array's memory as bytes (little-endian, as the extension carries them): one view for reading and writing.</summary>
+    private static Span<byte> RawBytes(Array data, string tensor) => data switch
+    {
+        float[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        double[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        sbyte[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        short[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        int[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        long[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        byte[] a => a,
+        ushort[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        uint[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        ulong[] a => MemoryMarshal.AsBytes(a.AsSpan()),
+        _ => throw Invalid($"Tensor '{tensor}' has a datatype the binary extension does not carry."),
+    };
 
     /// <summary>BYTES elements: each a 4-byte little-endian length, then that many UTF-8 bytes.</summary>
     private static void ReadStrings(ReadOnlySpan<byte> source, string[] data, string input)

@@ -30,16 +30,7 @@ public static class V2Tensors
     /// <summary>One tensor as the protocol writes it: <c>{"name", "datatype", "shape", "data"}</c> with flat data.</summary>
     public static void WriteTensor(Utf8JsonWriter writer, TensorData tensor)
     {
-        writer.WriteStartObject();
-        writer.WriteString("name", tensor.Name);
-        writer.WriteString("datatype", TensorTypes.V2Name(tensor.Type));
-        writer.WriteStartArray("shape");
-        foreach (var d in tensor.Shape)
-        {
-            writer.WriteNumberValue(d);
-        }
-
-        writer.WriteEndArray();
+        WriteHead(writer, tensor);
         writer.WriteStartArray("data");
         tensor.WriteValues(writer, 0, tensor.ElementCount);
         writer.WriteEndArray();
@@ -48,6 +39,16 @@ public static class V2Tensors
 
     /// <summary>A tensor whose data follows the JSON (binary tensor extension): <c>parameters.binary_data_size</c>, no <c>data</c>.</summary>
     public static void WriteBinaryTensor(Utf8JsonWriter writer, TensorData tensor, int size)
+    {
+        WriteHead(writer, tensor);
+        writer.WriteStartObject("parameters");
+        writer.WriteNumber("binary_data_size", size);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Opens the tensor object and writes what every form shares: name, datatype, shape.</summary>
+    private static void WriteHead(Utf8JsonWriter writer, TensorData tensor)
     {
         writer.WriteStartObject();
         writer.WriteString("name", tensor.Name);
@@ -59,10 +60,6 @@ public static class V2Tensors
         }
 
         writer.WriteEndArray();
-        writer.WriteStartObject("parameters");
-        writer.WriteNumber("binary_data_size", size);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
     }
 
     /// <summary>The <c>outputs</c> of a V2 infer response as tensors.</summary>

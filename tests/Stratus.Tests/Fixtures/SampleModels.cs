@@ -11,16 +11,24 @@ public static class SampleModels
     {
         var path = TestPaths.SampleModel(sample);
         var session = new InferenceSession(path);
-        var record = new ModelVersion
-        {
-            Model = sample,
-            Version = version,
-            ArtifactPath = $"{sample}/{version}/model.onnx",
-            Sha256 = "",
-            SizeBytes = sizeBytes ?? new FileInfo(path).Length,
-            Signature = OnnxModelInspector.ReadSignature(session),
-            Lineage = new Lineage { Source = Lineage.UploadSource },
-        };
-        return new LoadedModel(record, session);
+        return new LoadedModel(Record(sample, session, sizeBytes ?? new FileInfo(path).Length, version), session);
     }
+
+    /// <summary>The version record an upload of <paramref name="onnx"/> as <paramref name="model"/> would register.</summary>
+    public static ModelVersion Record(string model, byte[] onnx, int version = 1)
+    {
+        using var session = new InferenceSession(onnx);
+        return Record(model, session, onnx.Length, version);
+    }
+
+    private static ModelVersion Record(string model, InferenceSession session, long sizeBytes, int version) => new()
+    {
+        Model = model,
+        Version = version,
+        ArtifactPath = $"{model}/{version}/model.onnx",
+        Sha256 = "",
+        SizeBytes = sizeBytes,
+        Signature = OnnxModelInspector.ReadSignature(session),
+        Lineage = new Lineage { Source = Lineage.UploadSource },
+    };
 }

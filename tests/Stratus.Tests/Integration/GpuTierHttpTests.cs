@@ -15,6 +15,7 @@ using Stratus.Core.Models;
 using Stratus.LocalRunner.Demo;
 using Stratus.Serving.Onnx;
 using Stratus.Serving.Tier;
+using Stratus.Tests.Fixtures;
 
 namespace Stratus.Tests.Integration;
 
@@ -30,17 +31,7 @@ public sealed class GpuTierHttpTests : IAsyncLifetime
     {
         // The package's ResNet18 keeps its batch fixed at 1: requests run image by image, slowly enough to queue.
         var onnx = await File.ReadAllBytesAsync(ResNetDemo.ModelPath);
-        using var session = new InferenceSession(onnx);
-        var record = new ModelVersion
-        {
-            Model = Model,
-            Version = 1,
-            ArtifactPath = "fixed-resnet/1/model.onnx",
-            Sha256 = "",
-            SizeBytes = onnx.Length,
-            Signature = OnnxModelInspector.ReadSignature(session),
-            Lineage = new Lineage { Source = Lineage.UploadSource },
-        };
+        var record = SampleModels.Record(Model, onnx);
         var card = new ModelCard { Name = Model, Tier = ServingTier.Gpu, Aliases = new Dictionary<string, int> { ["champion"] = 1 } };
         var registry = new Mock<IModelRegistry>();
         registry.Setup(r => r.GetCardAsync(Model, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<ModelCard>(card, "e"));

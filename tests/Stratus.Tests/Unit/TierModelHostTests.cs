@@ -49,17 +49,7 @@ public sealed class TierModelHostTests : IAsyncLifetime
 
     private void Register(string name, byte[] onnx, ServingTier tier = ServingTier.Gpu)
     {
-        using var session = new InferenceSession(onnx);
-        var record = new ModelVersion
-        {
-            Model = name,
-            Version = 1,
-            ArtifactPath = $"{name}/1/model.onnx",
-            Sha256 = "",
-            SizeBytes = onnx.Length,
-            Signature = OnnxModelInspector.ReadSignature(session),
-            Lineage = new Lineage { Source = Lineage.UploadSource },
-        };
+        var record = SampleModels.Record(name, onnx);
         var card = new ModelCard { Name = name, Tier = tier, Aliases = new Dictionary<string, int> { ["champion"] = 1 } };
         _bytes[record.ArtifactPath] = onnx;
         _registry.Setup(r => r.GetCardAsync(name, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<ModelCard>(card, "e"));
