@@ -6,7 +6,9 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
 using Stratus.Core.Http;
+using Stratus.GpuTier.Client;
 using Stratus.Serving;
+using Stratus.ServiceDefaults;
 using Stratus.Storage;
 using Stratus.Functions.Http;
 using Stratus.Training.Datasets;
@@ -29,12 +31,13 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         services.AddStratusServing();
+        services.AddGpuTierClient();
 
         // Orchestration inputs and outputs use the API's JSON conventions, so a run's output reads the same
         // through the status endpoint as every other response. (The local runner applies the same options.)
         services.Configure<WorkerOptions>(o => o.Serializer = new Azure.Core.Serialization.JsonObjectSerializer(StratusJson.Options));
 
-        services.AddStratusMetrics(configuration);
+        services.AddStratusTelemetry(configuration);
 
         return services;
     }

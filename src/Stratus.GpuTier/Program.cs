@@ -1,13 +1,14 @@
 using Stratus.Core.Configuration;
-using Stratus.Serving;
-using Stratus.Serving.Tier;
+using Stratus.GpuTier;
+using Stratus.GpuTier.Endpoints;
+using Stratus.ServiceDefaults;
 using Stratus.Storage;
 
 // The GPU tier: the same registry as the function app, Open Inference Protocol at the same paths.
 //   dotnet run --project src/Stratus.GpuTier -- --urls http://127.0.0.1:7072
 // Settings: AzureWebJobsStorage (connection string, or __accountName with managed identity) and Stratus__Tier__*.
 var builder = WebApplication.CreateBuilder(args);
-builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+builder.AddServiceDefaults();
 builder.Services.AddStratusStorage(builder.Configuration);
 builder.Services.AddStratusGpuTier();
 
@@ -16,10 +17,8 @@ builder.Services.AddStratusGpuTier();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
 // Graceful shutdown: in-flight and queued inference finish within the drain window before the process exits.
-var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{StratusOptions.Section}:Tier:DrainSeconds", new TierOptions().DrainSeconds));
+var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue(OptionPaths.TierDrainSeconds.Key, new TierOptions().DrainSeconds));
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain);
-
-builder.Services.AddStratusMetrics(builder.Configuration);
 
 var app = builder.Build();
 app.UseAuthentication();

@@ -9,6 +9,7 @@ using Stratus.LocalRunner.Demo;
 using Stratus.LocalRunner.Durable;
 using Stratus.LocalRunner.GpuTier;
 using Stratus.LocalRunner.Hosting;
+using Stratus.ServiceDefaults;
 using Stratus.Storage;
 
 namespace Stratus.LocalRunner;
@@ -43,13 +44,13 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(values);
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(options.Overrides);
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddStratusConsole(); // telemetry comes with AddStratus, as under the Functions host
         builder.Logging.AddFilter("DurableTask", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
 
         // Logs of Azurite start-up and the Durable Task engine, which live outside the web app's container.
         var bootLoggers = LoggerFactory.Create(l => l
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .AddStratusConsole()
             .AddFilter("DurableTask", LogLevel.Warning));
         var log = bootLoggers.CreateLogger<LocalRunnerHost>();
         log.LogInformation("Settings from {File}", settingsFile ?? "(environment only)");
@@ -62,18 +63,19 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var storage = builder.Configuration[SettingNames.Storage];
             if (string.IsNullOrEmpty(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase))
             {
-                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken);
+                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, ToolVersions.Load(options.Root).Azurite, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken);
                 storage = azurite.ConnectionString;
                 builder.Configuration[SettingNames.Storage] = storage;
             }
 
+            var settings = builder.Configuration.GetSection(StratusOptions.Section).Get<StratusOptions>() ?? new StratusOptions();
             var clients = StorageClients.FromConnectionString(storage);
             await StorageInitializer.EnsureCreatedAsync(clients, cancellationToken);
 
             engine = await LocalDurableEngine.StartAsync(
-                new DurableEngineOptions(storage, builder.Configuration[SettingNames.TaskHub] ?? SettingNames.DefaultTaskHub)
+                new DurableEngineOptions(storage, settings.TaskHub)
                 {
-                    WorkItemVisibilityTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue(SettingNames.LocalEngineVisibilityTimeout, 30)),
+                    WorkItemVisibilityTimeout = TimeSpan.FromSeconds(settings.LocalEngine.VisibilityTimeoutSeconds),
                 },
                 bootLoggers,
                 cancellationToken);
@@ -160,7 +162,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         }
     }
 
-    private static readonly string GpuTierBaseUrl = $"{StratusOptions.Section}:{nameof(StratusOptions.GpuTier)}:{nameof(GpuTierOptions.BaseUrl)}";
+    private static readonly string GpuTierBaseUrl = OptionPaths.GpuTierBaseUrl.Key;
 
     private static async Task<GpuTierProcess?> StartGpuTierAsync(string root, string url, IConfiguration configuration, ILogger log, CancellationToken cancellationToken)
     {

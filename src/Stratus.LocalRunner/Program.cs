@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Hosting;
-using Stratus.Training;
+using Stratus.LocalRunner.Demo;
 
 // Usage:
 //   dotnet run --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Serving;
 
@@ -20,7 +20,7 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            throw ProblemException.BadRequest("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
+            throw DomainException.Invalid("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
         }
         catch (LimitedReadStream.LimitExceededException)
         {
@@ -57,12 +57,12 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            throw ProblemException.BadRequest("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
+            throw DomainException.Invalid("Malformed JSON", $"The request body is not valid JSON: {e.Message}");
         }
     }
 
-    private static ProblemException TooLarge(long maxBytes) =>
-        ProblemException.PayloadTooLarge($"The request body is larger than the limit of {maxBytes} bytes.");
+    private static DomainException TooLarge(long maxBytes) =>
+        DomainException.TooLarge($"The request body is larger than the limit of {maxBytes} bytes.");
 }
 
 /// <summary>A read-only stream that fails once more than a given number of bytes has been read.</summary>

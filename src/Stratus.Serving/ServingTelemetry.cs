@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Stratus.Core.Diagnostics;
 
 namespace Stratus.Serving;
 
 /// <summary>OpenTelemetry instruments for serving; exported by whatever metrics pipeline the host configures.</summary>
 public sealed class ServingTelemetry : IDisposable
 {
-    public const string MeterName = "Stratus.Serving";
+    public const string MeterName = StratusMeters.Serving;
 
     private readonly Meter _meter;
     private readonly Histogram<double> _latency;
@@ -15,6 +16,9 @@ public sealed class ServingTelemetry : IDisposable
     private readonly Counter<long> _evictions;
     private readonly Histogram<int> _batchRows;
 
+    /// <summary>Observations dropped because the observers' queue was full.</summary>
+    public Counter<long> ObservationsDropped { get; }
+
     public ServingTelemetry(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
@@ -22,6 +26,7 @@ public sealed class ServingTelemetry : IDisposable
         _predictions = _meter.CreateCounter<long>("stratus.predict.rows", "{row}", "Rows predicted, per model and version.");
         _cacheLookups = _meter.CreateCounter<long>("stratus.session_cache.lookups", "{lookup}", "Session cache lookups; tag hit=true|false.");
         _evictions = _meter.CreateCounter<long>("stratus.session_cache.evictions", "{session}", "Sessions evicted under the memory budget.");
+        ObservationsDropped = _meter.CreateCounter<long>("stratus.observations.dropped", "{observation}", "Served predictions not handed to observers because their queue was full.");
         _batchRows = _meter.CreateHistogram<int>("stratus.tier.batch_rows", "{row}", "Rows per session call on the GPU tier (dynamic batching merges requests).");
     }
 

@@ -6,7 +6,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Storage;
 
@@ -47,7 +47,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
             {
                 if (ifMatch is not null)
                 {
-                    throw ProblemException.PreconditionFailed($"Model '{update.Name}' does not exist, so If-Match cannot match.");
+                    throw DomainException.PreconditionFailed($"Model '{update.Name}' does not exist, so If-Match cannot match.");
                 }
 
                 var card = update.ApplyTo(null, clock.GetUtcNow());
@@ -69,7 +69,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
 
             if (ifMatch is not null && ifMatch != "*" && ifMatch != existing.ETag)
             {
-                throw ProblemException.PreconditionFailed($"Model '{update.Name}' changed since ETag {ifMatch} (now {existing.ETag}).");
+                throw DomainException.PreconditionFailed($"Model '{update.Name}' changed since ETag {ifMatch} (now {existing.ETag}).");
             }
 
             var updated = update.ApplyTo(existing.Value, clock.GetUtcNow());
@@ -81,7 +81,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
 
             if (ifMatch is not null && ifMatch != "*")
             {
-                throw ProblemException.PreconditionFailed($"Model '{update.Name}' changed concurrently.");
+                throw DomainException.PreconditionFailed($"Model '{update.Name}' changed concurrently.");
             }
 
             if (attempt >= MaxAttempts)
@@ -126,7 +126,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
     {
         if (await GetVersionAsync(name, version, cancellationToken) is null)
         {
-            throw ProblemException.NotFound("Version not found", $"Model '{name}' has no version {version}.");
+            throw RegistryErrors.VersionNotFound(name, version);
         }
 
         return await MutateCardAsync(name, c => c with { Aliases = With(c.Aliases, alias, version) }, cancellationToken);
@@ -155,7 +155,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var existing = await GetCardAsync(name, cancellationToken)
-                ?? throw ProblemException.NotFound("Model not found", $"There is no model named '{name}'.");
+                ?? throw RegistryErrors.ModelNotFound(name);
             var changed = change(existing.Value);
             if (changed is null)
             {
@@ -174,8 +174,8 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         throw Busy(name);
     }
 
-    private static ProblemException Busy(string name) =>
-        new(503, "Registry busy", $"Model '{name}' is changing too often to update; try again.", TimeSpan.FromSeconds(1));
+    private static DomainException Busy(string name) =>
+        DomainException.Unavailable("Registry busy", $"Model '{name}' is changing too often to update; try again.", TimeSpan.FromSeconds(1));
 
     private async Task<string?> TryReplaceAsync(ModelCard card, string etag, CancellationToken cancellationToken)
     {
@@ -190,11 +190,10 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         }
     }
 
-    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), cancellationToken);
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), clock, cancellationToken);
 
     private static string VersionKey(int version) => version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
-
 
     private static Dictionary<string, int> With(IReadOnlyDictionary<string, int> aliases, string alias, int version) =>
         new(aliases, StringComparer.Ordinal) { [alias] = version };

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Stratus.Core.Datasets;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Core.Training;
 using Stratus.Training.Algorithms;
 
@@ -211,5 +211,5 @@ public static class TrainingSpecResolver
 
     private static string Kebab(ModelTask task) => JsonNamingPolicy.KebabCaseLower.ConvertName(task.ToString());
 
-    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid training spec", detail);
+    private static DomainException Invalid(string detail) => DomainException.Invalid("Invalid training spec", detail);
 }

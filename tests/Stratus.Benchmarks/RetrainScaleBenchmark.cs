@@ -8,7 +8,7 @@ using Stratus.Core.Training;
 using Stratus.Functions.Orchestrations;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Azurite;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 using Stratus.Training.Datasets;
 
 namespace Stratus.Benchmarks;
@@ -22,7 +22,7 @@ public static class RetrainScaleBenchmark
     public static async Task<int> RunAsync(int models, int parallelism)
     {
         var data = Directory.CreateTempSubdirectory("stratus-retrain-bench-").FullName;
-        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), data, NullLogger.Instance);
+        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance);
         await using var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
         {
             Root = BenchmarkOptions.Root,

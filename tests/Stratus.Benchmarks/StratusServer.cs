@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Models;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Azurite;
 
@@ -15,7 +15,7 @@ public static class StratusServer
     public static async Task<int> ServeAsync(BenchmarkOptions options)
     {
         var data = Directory.CreateTempSubdirectory("stratus-bench-").FullName;
-        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), data, NullLogger.Instance);
+        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance);
         await using var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
         {
             Root = BenchmarkOptions.Root,

@@ -6,7 +6,7 @@ using Stratus.Core.Configuration;
 using Stratus.LocalRunner;
 using Stratus.LocalRunner.Azurite;
 using Stratus.LocalRunner.Demo;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 
 namespace Stratus.Benchmarks;
 
@@ -31,7 +31,7 @@ public static class TierBatchingBenchmark
         {
             var data = Directory.CreateTempSubdirectory("stratus-tier-bench-").FullName;
             var tierUrl = $"http://127.0.0.1:{FreePort()}";
-            await using (var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), data, NullLogger.Instance))
+            await using (var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance))
             await using (var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
             {
                 Root = BenchmarkOptions.Root,

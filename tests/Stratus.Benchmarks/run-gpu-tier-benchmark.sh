@@ -11,7 +11,7 @@ seconds="${1:-10}"
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 if [ ! -f .tools/azurite/node_modules/azurite/dist/src/azurite.js ]; then
-  npm install --prefix .tools/azurite azurite@3.37.0 --no-audit --no-fund --loglevel error
+  npm install --prefix .tools/azurite "azurite@$(sed -n 's/^AZURITE_VERSION=//p' .ci/tool-versions.env)" --no-audit --no-fund --loglevel error
 fi
 dotnet build -c Release tests/Stratus.Benchmarks --nologo -v quiet
 

@@ -32,7 +32,7 @@ public static class AzureSettings
         Env(SettingNames.Storage, StorageIdentity.AccountName),
         Env(SettingNames.Storage, StorageIdentity.Credential),
         SettingNames.RetrainSchedule,
-        Env(StratusOptions.Section, nameof(StratusOptions.GpuTier), nameof(GpuTierOptions.BaseUrl)),
+        OptionPaths.GpuTierBaseUrl.Env,
         SettingNames.ApplicationInsightsConnectionString,
         SettingNames.ApplicationInsightsAuthentication,
     ];
@@ -41,7 +41,7 @@ public static class AzureSettings
     [
         Env(SettingNames.Storage, StorageIdentity.AccountName),
         Env(SettingNames.Storage, StorageIdentity.ClientId),
-        Env(StratusOptions.Section, nameof(StratusOptions.Tier), nameof(TierOptions.ExecutionProvider)),
+        OptionPaths.TierExecutionProvider.Env,
         SettingNames.ApplicationInsightsConnectionString,
         SettingNames.ApplicationInsightsAuthentication,
     ];

@@ -12,17 +12,6 @@ public static class SettingNames
     /// <summary>Local stand-in for the Functions host's master key (read by the local runner only).</summary>
     public const string AdminKey = "STRATUS_ADMIN_KEY";
 
-    /// <summary>Durable Task hub name; matches host.json's <c>extensions.durableTask.hubName</c>.</summary>
-    public const string TaskHub = "Stratus:TaskHub";
-
-    public const string DefaultTaskHub = "stratus";
-
-    /// <summary>
-    /// Local runner only: seconds before work a crashed runner held is delivered again (resume time after a
-    /// restart). A running activity's lock is renewed, so activities may take longer than this.
-    /// </summary>
-    public const string LocalEngineVisibilityTimeout = "Stratus:LocalEngine:VisibilityTimeoutSeconds";
-
     /// <summary>NCRONTAB (six fields) of scheduled retraining; a flat name so the Functions host resolves it in %…%.</summary>
     public const string RetrainSchedule = "STRATUS_RETRAIN_SCHEDULE";
 

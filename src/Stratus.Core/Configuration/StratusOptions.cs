@@ -16,6 +16,22 @@ public sealed class StratusOptions
 
     /// <summary>Read by the GPU tier app only.</summary>
     public TierOptions Tier { get; set; } = new();
+
+    /// <summary>Durable Task hub name of the local runner; host.json's <c>extensions.durableTask.hubName</c> names it in Azure.</summary>
+    public string TaskHub { get; set; } = "stratus";
+
+    /// <summary>Read by the local runner only.</summary>
+    public LocalEngineOptions LocalEngine { get; set; } = new();
+}
+
+/// <summary>The local runner's Durable Task engine (Azure uses the Functions host's).</summary>
+public sealed class LocalEngineOptions
+{
+    /// <summary>
+    /// Seconds before work a crashed runner held is delivered again (resume time after a restart). A running
+    /// activity's lock is renewed, so activities may take longer than this.
+    /// </summary>
+    public int VisibilityTimeoutSeconds { get; set; } = 30;
 }
 
 public sealed class ServingOptions

@@ -28,6 +28,8 @@ public static class Routes
     public const string Datasets = "api/datasets";
     public const string Dataset = "api/datasets/{name}";
 
+    /// <summary>The Open Inference Protocol's server metadata.</summary>
+    public const string V2Server = "v2";
     public const string V2Live = "v2/health/live";
     public const string V2Ready = "v2/health/ready";
     public const string V2Model = "v2/models/{name}";
@@ -36,6 +38,29 @@ public static class Routes
     public const string V2ModelVersionReady = "v2/models/{name}/versions/{version}/ready";
     public const string V2Infer = "v2/models/{name}/infer";
     public const string V2VersionInfer = "v2/models/{name}/versions/{version}/infer";
+
+    /// <summary>
+    /// A concrete path from a route template: each <c>{name}</c> or <c>{name:constraint}</c> segment replaced by its
+    /// escaped value. Clients (the GPU tier client, tests) build paths with it instead of re-spelling routes.
+    /// </summary>
+    public static string Expand(string template, params (string Name, string Value)[] values)
+    {
+        var segments = template.Split('/');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            if (segment.Length > 2 && segment[0] == '{' && segment[^1] == '}')
+            {
+                var name = segment[1..^1].Split(':')[0];
+                var match = Array.FindIndex(values, v => v.Name == name);
+                segments[i] = match >= 0
+                    ? Uri.EscapeDataString(values[match].Value)
+                    : throw new ArgumentException($"No value for '{name}' in route '{template}'.", nameof(values));
+            }
+        }
+
+        return string.Join('/', segments);
+    }
 
     /// <summary>True for Open Inference Protocol paths, whose errors use <c>{"error": …}</c> instead of problem+json.</summary>
     public static bool IsOpenInference(string? path) =>

@@ -1,4 +1,4 @@
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Core.Models;
 
@@ -21,12 +21,12 @@ public sealed record ModelCardUpdate
         ResourceName.Require(Name, "model");
         if (Description is { Length: > 4096 })
         {
-            throw ProblemException.BadRequest("Invalid model card", "'description' must be at most 4096 characters.");
+            throw DomainException.Invalid("Invalid model card", "'description' must be at most 4096 characters.");
         }
 
         if (Retraining is { Spec.Dataset: null or "" })
         {
-            throw ProblemException.BadRequest("Invalid model card", "'retraining.spec.dataset' is required.");
+            throw DomainException.Invalid("Invalid model card", "'retraining.spec.dataset' is required.");
         }
 
         if (FeatureNames is null)
@@ -40,12 +40,12 @@ public sealed record ModelCardUpdate
             var feature = FeatureNames[i];
             if (string.IsNullOrWhiteSpace(feature))
             {
-                throw ProblemException.BadRequest("Invalid model card", $"'featureNames[{i}]' is empty.");
+                throw DomainException.Invalid("Invalid model card", $"'featureNames[{i}]' is empty.");
             }
 
             if (!seen.Add(feature))
             {
-                throw ProblemException.BadRequest("Invalid model card", $"'featureNames[{i}]' repeats the feature '{feature}'.");
+                throw DomainException.Invalid("Invalid model card", $"'featureNames[{i}]' repeats the feature '{feature}'.");
             }
         }
     }

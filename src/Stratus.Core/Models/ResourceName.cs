@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Core.Models;
 
@@ -20,7 +20,7 @@ public static partial class ResourceName
     public static string Require(string? value, string kind) =>
         IsValid(value)
             ? value!
-            : throw ProblemException.BadRequest(
+            : throw DomainException.Invalid(
                 $"Invalid {kind} name",
                 $"The {kind} name '{value}' must match {Pattern} (lower-case letters, digits and inner hyphens, at most 63 characters).");
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Serving;
+using Stratus.Serving.OpenInference;
 
 namespace Stratus.Functions.Http;
 
@@ -29,8 +30,18 @@ public static class ApiResults
         });
 
     /// <summary>An Open Inference Protocol infer answer: streamed JSON, or binary outputs after their JSON part.</summary>
-    public static IActionResult Infer(Serving.OpenInference.IInferResponse answer) =>
-        new Result(StatusCodes.Status200OK, null, null, (response, ct) => Serving.OpenInference.InferResponseWriter.WriteAsync(response, answer, ct));
+    public static IActionResult Infer(IInferResponse answer)
+    {
+        var body = new InferBody(answer);
+        return new Result(StatusCodes.Status200OK, body.ContentType, response =>
+        {
+            if (body.JsonLength is { } jsonLength)
+            {
+                response.Headers[StratusHeaders.InferenceHeaderContentLength] = jsonLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                response.ContentLength = body.ContentLength;
+            }
+        }, (response, ct) => body.WriteAsync(response.BodyWriter, ct));
+    }
 
     public static IActionResult Bytes(Stream content, string contentType, string? fileName = null) =>
         new Result(StatusCodes.Status200OK, contentType, r =>

@@ -1,18 +1,18 @@
-using System.Text.Json;
 using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Stratus.Core.Errors;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.ServiceDefaults;
 
 namespace Stratus.Functions.Http;
 
 /// <summary>
-/// What wraps every HTTP function on both hosts: assign the request id, and turn failures into
-/// RFC 9457 problem+json (or <c>{"error": …}</c> on Open Inference Protocol routes) with a fitting status.
+/// What wraps every HTTP function on both hosts: assign the request id, and turn failures into the protocol's error
+/// (through <see cref="ProblemMapping"/>). The only place in the function app where exceptions become statuses.
 /// </summary>
-public static class HttpPipeline
+public static partial class HttpPipeline
 {
     public static async Task RunAsync(HttpContext context, Func<Task> next, ILogger logger)
     {
@@ -20,7 +20,7 @@ public static class HttpPipeline
         context.Response.Headers[StratusHeaders.RequestId] = requestId;
 
         // The server's default cap (30 MB in Kestrel) would answer before Stratus' own, configurable limits
-        // (Stratus:Registry:MaxUploadBytes, Stratus:Serving:MaxRequestBytes …), which every route enforces.
+        // (OptionPaths.RegistryMaxUploadBytes, ServingMaxRequestBytes …), which every route enforces.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
         {
             bodyLimit.MaxRequestBodySize = null;
@@ -30,7 +30,7 @@ public static class HttpPipeline
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/>, answering any failure as problem+json while the response has not started.
+    /// Runs <paramref name="action"/>, answering any failure in the protocol's error form while the response has not started.
     /// Results call it too: under the Functions worker they execute after the middleware has returned.
     /// </summary>
     public static async Task GuardAsync(HttpContext context, Func<Task> action, ILogger logger)
@@ -39,57 +39,42 @@ public static class HttpPipeline
         {
             await action();
         }
-        catch (Exception e) when (!context.Response.HasStarted && ToProblem(e, logger, context) is { } problem)
+        catch (Exception e) when (!context.Response.HasStarted && !(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
-            await WriteAsync(context, problem);
+            await WriteAsync(context, e, logger);
         }
     }
 
-    public static Task WriteAsync(HttpContext context, ProblemException problem)
+    private static Task WriteAsync(HttpContext context, Exception e, ILogger logger)
     {
-        var response = context.Response;
-        response.Clear();
-        response.StatusCode = problem.Status;
-        response.Headers[StratusHeaders.RequestId] = RequestIds.Get(context);
-        if (problem.RetryAfter is { } retry)
-        {
-            response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (Routes.IsOpenInference(context.Request.Path.Value))
-        {
-            response.ContentType = "application/json; charset=utf-8";
-            return JsonSerializer.SerializeAsync(response.Body, new { error = problem.Detail });
-        }
-
-        response.ContentType = "application/problem+json; charset=utf-8";
-        return JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
-            "about:blank", problem.Title, problem.Status, problem.Detail, context.Request.Path.Value ?? "", RequestIds.Get(context)), StratusJson.Options);
-    }
-
-    private static ProblemException? ToProblem(Exception e, ILogger logger, HttpContext context)
-    {
+        var path = context.Request.Path.Value;
         switch (e)
         {
-            case ProblemException problem:
-                return problem;
-            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
-                return null; // the caller left; nothing to answer
+            case DomainException error:
+                return ProblemMapping.WriteAsync(context, error);
             case BadHttpRequestException bad:
-                return new ProblemException(bad.StatusCode, "Bad request", bad.Message);
-            case RequestFailedException { Status: 404 } missing:
-                logger.LogError(missing, "Storage object missing for {Path}", context.Request.Path.Value);
-                return ProblemException.NotFound("Not found in storage", "A stored object this request needs is missing; it may have been deleted.");
+                return ProblemMapping.WriteAsync(context, bad.StatusCode, "Bad request", bad.Message);
             case NotSupportedException unsupported:
-                return ProblemException.BadRequest("Not supported", unsupported.Message);
+                return ProblemMapping.WriteAsync(context, DomainException.Invalid("Not supported", unsupported.Message));
+            case RequestFailedException { Status: 404 } missing:
+                LogStorageObjectMissing(logger, missing, path);
+                return ProblemMapping.WriteAsync(context, DomainException.NotFound("Not found in storage", "A stored object this request needs is missing; it may have been deleted."));
             case RequestFailedException storage when storage.Status is 0 or >= 500:
-                logger.LogError(e, "Storage unavailable for {Path}", context.Request.Path.Value);
-                return ProblemException.ServiceUnavailable("Storage unavailable", "The registry storage could not be reached; try again shortly.", TimeSpan.FromSeconds(5));
+                LogStorageUnavailable(logger, e, path);
+                return ProblemMapping.WriteAsync(context, DomainException.Unavailable("Storage unavailable", "The registry storage could not be reached; try again shortly.", TimeSpan.FromSeconds(5)));
             default:
-                logger.LogError(e, "Unhandled error for {Method} {Path} ({RequestId})", context.Request.Method, context.Request.Path.Value, RequestIds.Get(context));
-                return new ProblemException(500, "Internal error", $"An unexpected error occurred; quote request id {RequestIds.Get(context)} when reporting it.");
+                var requestId = RequestIds.Get(context);
+                LogUnhandled(logger, e, context.Request.Method, path, requestId);
+                return ProblemMapping.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal error", $"An unexpected error occurred; quote request id {requestId} when reporting it.");
         }
     }
 
-    private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string Instance, string RequestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage object missing for {Path}")]
+    private static partial void LogStorageObjectMissing(ILogger logger, Exception exception, string? path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage unavailable for {Path}")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string? path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path} ({RequestId})")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string? path, string requestId);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Functions.Http;
 
@@ -15,17 +15,17 @@ public static class RequestBodies
     {
         if (request.ContentLength > MaxJsonBytes)
         {
-            throw ProblemException.PayloadTooLarge($"JSON bodies are limited to {MaxJsonBytes} bytes.");
+            throw DomainException.TooLarge($"JSON bodies are limited to {MaxJsonBytes} bytes.");
         }
 
         try
         {
             return await JsonSerializer.DeserializeAsync<T>(request.Body, StratusJson.Options, cancellationToken)
-                ?? throw ProblemException.BadRequest("Missing body", "The request needs a JSON body.");
+                ?? throw DomainException.Invalid("Missing body", "The request needs a JSON body.");
         }
         catch (JsonException e)
         {
-            throw ProblemException.BadRequest("Invalid JSON body", e.Path is { Length: > 1 } ? $"At {e.Path}: {FirstSentence(e.Message)}" : FirstSentence(e.Message));
+            throw DomainException.Invalid("Invalid JSON body", e.Path is { Length: > 1 } ? $"At {e.Path}: {FirstSentence(e.Message)}" : FirstSentence(e.Message));
         }
     }
 
@@ -37,7 +37,7 @@ public static class RequestBodies
         var actual = request.ContentType?.Split(';', 2)[0].Trim();
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
-            throw ProblemException.UnsupportedMediaType($"Send the body as {expected} (got '{actual ?? "none"}').");
+            throw DomainException.UnsupportedContent($"Send the body as {expected} (got '{actual ?? "none"}').");
         }
     }
 

@@ -11,25 +11,11 @@ public sealed class RunControlActivities
     public const string Start = nameof(StartTrainModelActivity);
     public const string Notify = nameof(NotifyRunEndedActivity);
 
-    /// <summary>An instance with the run's id, in any state, is never started again.</summary>
-    private static readonly string[] NeverReplace = Enum.GetNames<OrchestrationRuntimeStatus>();
-
     [Function(Start)]
     public async Task StartTrainModelActivity([ActivityTrigger] TrainInput input, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        if (await durable.GetInstanceAsync(input.RunId, cancellationToken) is not null)
-        {
-            return; // redelivered: the run already exists
-        }
-
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(TrainModelOrchestrator.Name, input, new StartOrchestrationOptions(input.RunId) { DedupeStatuses = NeverReplace }, cancellationToken);
-        }
-        catch (Exception e) when (e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
-        {
-            // started concurrently by a redelivered copy of this activity
-        }
+        // A redelivered copy of this activity finds the run started and leaves it be.
+        await durable.StartOnceAsync(TrainModelOrchestrator.Name, input, input.RunId, cancellationToken);
     }
 
     [Function(Notify)]

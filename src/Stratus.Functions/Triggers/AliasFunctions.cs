@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Functions.Http;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 
 namespace Stratus.Functions.Triggers;
 
@@ -21,7 +21,7 @@ public sealed class AliasFunctions(ModelManagementService models)
         var body = await RequestBodies.ReadJsonAsync<AliasRequest>(request, cancellationToken);
         if (body.Version is not { } version || version < 1)
         {
-            throw ProblemException.BadRequest("Invalid alias", "The body must be {\"version\": n} with n ≥ 1.");
+            throw DomainException.Invalid("Invalid alias", "The body must be {\"version\": n} with n ≥ 1.");
         }
 
         var card = await models.SetAliasAsync(name, alias, version, cancellationToken);

@@ -5,7 +5,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
 using Stratus.Functions.Http;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 
 namespace Stratus.Functions.Triggers;
 

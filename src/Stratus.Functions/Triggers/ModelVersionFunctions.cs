@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Http;
 using Stratus.Functions.Http;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 
 namespace Stratus.Functions.Triggers;
 

@@ -4,7 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Functions.Http;
-using Stratus.Serving.OpenInference;
+using Stratus.ServiceDefaults;
+using Stratus.Serving.Routing;
 
 namespace Stratus.Functions.Triggers;
 
@@ -78,8 +79,8 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
 
     private async Task<IActionResult> Infer(HttpRequest request, string name, string? version, CancellationToken cancellationToken)
     {
-        var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken,
-            request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault());
+        var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext),
+            request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault(), cancellationToken);
         return ApiResults.Infer(result);
     }
 }

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Http;
 using Stratus.Functions.Http;
-using Stratus.Serving;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
+using Stratus.ServiceDefaults;
+using Stratus.Serving.Routing;
 
 namespace Stratus.Functions.Triggers;
 

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,7 @@ using Stratus.Functions.Orchestrations;
 namespace Stratus.Functions.Triggers;
 
 /// <summary>Scheduled retraining of every due model (<see cref="SettingNames.RetrainSchedule"/>, nightly by default).</summary>
-public sealed class RetrainSchedule(IOptions<StratusOptions> options, ILogger<RetrainSchedule> logger)
+public sealed partial class RetrainSchedule(IOptions<StratusOptions> options, TimeProvider clock, ILogger<RetrainSchedule> logger)
 {
     [Function(nameof(RetrainOnSchedule))]
     public async Task RetrainOnSchedule(
@@ -19,32 +18,26 @@ public sealed class RetrainSchedule(IOptions<StratusOptions> options, ILogger<Re
         CancellationToken cancellationToken)
     {
         // One id per schedule occurrence: a timer that fires twice for it (two instances, a retry) starts one run.
-        var id = InstanceIdFor(timer);
-        try
+        var id = InstanceIdFor(timer, clock);
+        if (await durable.StartOnceAsync(RetrainAllOrchestrator.Name, new RetrainInput(id, options.Value.Retraining.MaxParallelism), id, cancellationToken))
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(
-                RetrainAllOrchestrator.Name,
-                new RetrainInput(id, options.Value.Retraining.MaxParallelism),
-                new StartOrchestrationOptions(id) { DedupeStatuses = NeverReplace },
-                cancellationToken);
-            logger.LogInformation("Started scheduled retraining {InstanceId}", id);
+            LogStarted(logger, id);
         }
-        catch (Exception e) when (IsAlreadyStarted(e))
+        else
         {
-            logger.LogInformation("Scheduled retraining {InstanceId} was already started", id);
+            LogAlreadyStarted(logger, id);
         }
     }
 
-    /// <summary>An instance with this id, whatever its state, is never replaced by a second start.</summary>
-    private static readonly string[] NeverReplace = Enum.GetNames<OrchestrationRuntimeStatus>();
-
     /// <summary>Named after the occurrence's successor, which every firing of the same occurrence agrees on.</summary>
-    public static string InstanceIdFor(TimerInfo timer) =>
+    public static string InstanceIdFor(TimerInfo timer, TimeProvider clock) =>
         timer.ScheduleStatus?.Next is { } next
             ? "retrain-before-" + next.ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture)
-            : "retrain-at-" + DateTime.UtcNow.ToString("yyyyMMddTHHmm", System.Globalization.CultureInfo.InvariantCulture); // no schedule monitor: dedupe within the minute
+            : "retrain-at-" + clock.GetUtcNow().ToString("yyyyMMddTHHmm", System.Globalization.CultureInfo.InvariantCulture); // no schedule monitor: dedupe within the minute
 
-    private static bool IsAlreadyStarted(Exception e) =>
-        e is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.AlreadyExists }
-        || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started scheduled retraining {InstanceId}")]
+    private static partial void LogStarted(ILogger logger, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled retraining {InstanceId} was already started")]
+    private static partial void LogAlreadyStarted(ILogger logger, string instanceId);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Stratus.LocalRunner.Hosting;
 
 namespace Stratus.LocalRunner.Azurite;
 
@@ -10,8 +11,6 @@ namespace Stratus.LocalRunner.Azurite;
 /// </summary>
 public sealed partial class AzuriteHost : IAsyncDisposable
 {
-    public const string Version = "3.37.0";
-
     private readonly Process _process;
     private readonly bool _adopted;
 
@@ -37,10 +36,13 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    /// <summary>Starts Azurite with its data in <paramref name="dataDirectory"/>; installs it under <paramref name="toolsDirectory"/> first if needed.</summary>
-    public static async Task<AzuriteHost> StartAsync(string toolsDirectory, string dataDirectory, ILogger logger, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts Azurite with its data in <paramref name="dataDirectory"/>; installs <paramref name="version"/> (from
+    /// <see cref="ToolVersions"/>) under <paramref name="toolsDirectory"/> first if needed.
+    /// </summary>
+    public static async Task<AzuriteHost> StartAsync(string toolsDirectory, string version, string dataDirectory, ILogger logger, CancellationToken cancellationToken = default)
     {
-        var entry = await EnsureInstalledAsync(toolsDirectory, logger, cancellationToken);
+        var entry = await EnsureInstalledAsync(toolsDirectory, version, logger, cancellationToken);
         Directory.CreateDirectory(dataDirectory);
         var stateFile = Path.Combine(dataDirectory, "azurite.json");
         if (TryAdopt(stateFile, dataDirectory, logger) is { } running)
@@ -121,7 +123,7 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         }
 
         await File.WriteAllTextAsync(stateFile, System.Text.Json.JsonSerializer.Serialize(new State(process.Id, blob!.Value, queue!.Value, table!.Value)), cancellationToken);
-        logger.LogInformation("Azurite {Version} listening on 127.0.0.1 (blob {Blob}, queue {Queue}, table {Table}), data in {Data}", Version, blob, queue, table, dataDirectory);
+        logger.LogInformation("Azurite listening on 127.0.0.1 (blob {Blob}, queue {Queue}, table {Table}), data in {Data}", blob, queue, table, dataDirectory);
         return new AzuriteHost(process, blob!.Value, queue!.Value, table!.Value);
     }
 
@@ -178,7 +180,7 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     }
 
     /// <summary>Installs Azurite under <paramref name="toolsDirectory"/> unless it is there; safe for concurrent callers and processes.</summary>
-    public static async Task<string> EnsureInstalledAsync(string toolsDirectory, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<string> EnsureInstalledAsync(string toolsDirectory, string version, ILogger logger, CancellationToken cancellationToken)
     {
         var prefix = Path.Combine(toolsDirectory, "azurite");
         var entry = Path.Combine(prefix, "node_modules", "azurite", "dist", "src", "azurite.js");
@@ -195,9 +197,9 @@ public sealed partial class AzuriteHost : IAsyncDisposable
             return entry;
         }
 
-        logger.LogInformation("Installing Azurite {Version} into {Prefix} (first run only)…", Version, prefix);
+        logger.LogInformation("Installing Azurite {Version} into {Prefix} (first run only)…", version, prefix);
         var install = new ProcessStartInfo("npm") { UseShellExecute = false };
-        foreach (var arg in new[] { "install", "--prefix", prefix, $"azurite@{Version}", "--no-audit", "--no-fund", "--loglevel", "error" })
+        foreach (var arg in new[] { "install", "--prefix", prefix, $"azurite@{version}", "--no-audit", "--no-fund", "--loglevel", "error" })
         {
             install.ArgumentList.Add(arg);
         }
@@ -206,7 +208,7 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         await npm.WaitForExitAsync(cancellationToken);
         if (npm.ExitCode != 0 || !File.Exists(entry))
         {
-            throw new InvalidOperationException($"npm could not install azurite@{Version} (exit {npm.ExitCode}).");
+            throw new InvalidOperationException($"npm could not install azurite@{version} (exit {npm.ExitCode}).");
         }
 
         return entry;

@@ -6,7 +6,7 @@ using Stratus.Core.Http;
 using Stratus.Core.Models;
 using Stratus.Core.Training;
 using Stratus.Functions.Orchestrations;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 using Stratus.Training.Datasets;
 using Stratus.Training.Runs;
 

@@ -1,6 +1,6 @@
 using Stratus.Core.Models;
 using Stratus.Serving.Onnx;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 
 namespace Stratus.LocalRunner.Demo;
 

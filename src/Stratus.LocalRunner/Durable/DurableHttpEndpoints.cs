@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Functions.Http;
 using Stratus.LocalRunner.Hosting;
 
@@ -83,7 +83,7 @@ public static class DurableHttpEndpoints
 
     private static object? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement;
 
-    private static ProblemException NotFound(string id) => ProblemException.NotFound("Instance not found", $"There is no orchestration instance '{id}'.");
+    private static DomainException NotFound(string id) => DomainException.NotFound("Instance not found", $"There is no orchestration instance '{id}'.");
 }
 
 /// <summary>Check-status links pointing at this runner's <see cref="DurableHttpEndpoints"/>.</summary>

@@ -15,7 +15,7 @@ public sealed class GpuTierProcess : IAsyncDisposable
     /// <summary>Local drain window unless configured: Ctrl-C should not wait Azure's 30 s.</summary>
     private const int LocalDrainSeconds = 5;
 
-    private static readonly string DrainSetting = $"{StratusOptions.Section}:{nameof(StratusOptions.Tier)}:{nameof(TierOptions.DrainSeconds)}";
+    private static readonly string DrainSetting = OptionPaths.TierDrainSeconds.Key;
 
     private readonly Process _process;
     private readonly ILogger _logger;

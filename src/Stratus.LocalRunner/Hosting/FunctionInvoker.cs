@@ -16,6 +16,7 @@ public sealed class FunctionInvoker
     private readonly ObjectFactory? _factory;
     private readonly Func<InvocationContext, object?>[] _binders;
     private readonly Func<Task, object?>? _taskResult;
+    private readonly Func<object, Task<object?>>? _valueTaskResult;
 
     public FunctionInvoker(FunctionMethod function, Func<ParameterInfo, Func<InvocationContext, object?>?> triggerBinder)
     {
@@ -30,9 +31,17 @@ public sealed class FunctionInvoker
                 .MakeGenericMethod(returns.GetGenericArguments()[0])
                 .CreateDelegate<Func<Task, object?>>();
         }
+        else if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            _valueTaskResult = typeof(FunctionInvoker).GetMethod(nameof(AwaitValueTask), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(returns.GetGenericArguments()[0])
+                .CreateDelegate<Func<object, Task<object?>>>();
+        }
     }
 
     private static object? ResultOf<T>(Task task) => ((Task<T>)task).Result;
+
+    private static async Task<object?> AwaitValueTask<T>(object boxed) => await (ValueTask<T>)boxed;
 
     public string Name => _function.Name;
 
@@ -55,6 +64,8 @@ public sealed class FunctionInvoker
                 case ValueTask valueTask:
                     await valueTask;
                     return null;
+                case { } boxed when _valueTaskResult is not null:
+                    return await _valueTaskResult(boxed);
                 case var result:
                     return result;
             }
@@ -112,7 +123,7 @@ public sealed class InvocationContext(IServiceProvider services, CancellationTok
         }
         catch (FormatException)
         {
-            throw Core.Problems.ProblemException.BadRequest("Invalid route value", $"'{name}' must be a {type.Name}, not '{raw}'.");
+            throw Core.Errors.DomainException.Invalid("Invalid route value", $"'{name}' must be a {type.Name}, not '{raw}'.");
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.LocalRunner.Hosting;
 
@@ -38,7 +38,7 @@ public sealed class KeyAuthorization
 
         if (presented.Length == 0)
         {
-            throw ProblemException.Unauthorized($"This route needs a key in the '{StratusHeaders.FunctionKey}' header (or '{StratusHeaders.FunctionKeyQuery}' query).");
+            throw DomainException.Unauthenticated($"This route needs a key in the '{StratusHeaders.FunctionKey}' header (or '{StratusHeaders.FunctionKeyQuery}' query).");
         }
 
         Span<byte> buffer = stackalloc byte[256];
@@ -50,7 +50,7 @@ public sealed class KeyAuthorization
             return;
         }
 
-        throw ProblemException.Unauthorized(level == AuthorizationLevel.Admin && function
+        throw DomainException.Unauthenticated(level == AuthorizationLevel.Admin && function
             ? "This route changes state and needs the admin key."
             : "The key is not valid for this route.");
     }

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Stratus.Core.Configuration;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.Batching;
@@ -12,12 +12,13 @@ namespace Stratus.Serving.Batching;
 /// rows; the outputs are split back so every caller gets exactly its own rows. The queue is bounded (429 beyond it),
 /// and disposing drains what is queued before returning.
 /// </summary>
-public sealed class DynamicBatcher : IAsyncDisposable
+public sealed partial class DynamicBatcher : IAsyncDisposable
 {
     private readonly Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> _run;
     private readonly BatchingOptions _options;
     private readonly bool _fixedBatch;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
     private long _calls;
@@ -26,8 +27,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <param name="run">One session call (the model's Run); injectable so tests can observe and delay it.</param>
     /// <param name="fixedBatch">The model's batch dimension is fixed at 1: requests then run one row at a time.</param>
-    public DynamicBatcher(Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> run, bool fixedBatch, BatchingOptions options, ILogger logger)
+    /// <param name="clock">Times the queue delay (a fake one in tests makes merging deterministic).</param>
+    public DynamicBatcher(Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> run, bool fixedBatch, BatchingOptions options, TimeProvider clock, ILogger logger)
     {
+        _clock = clock;
         _run = run;
         _fixedBatch = fixedBatch;
         _options = options;
@@ -49,10 +52,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             if (Volatile.Read(ref _closed))
             {
-                throw ProblemException.ServiceUnavailable("Shutting down", "The model is being unloaded or the server is stopping; retry.", TimeSpan.FromSeconds(1));
+                throw DomainException.Unavailable("Shutting down", "The model is being unloaded or the server is stopping; retry.", TimeSpan.FromSeconds(1));
             }
 
-            throw new ProblemException(429, "Too many requests", $"The model's queue is full ({_options.MaxQueuedRequests} requests); retry shortly.", TimeSpan.FromSeconds(1));
+            throw DomainException.RateLimited("Too many requests", $"The model's queue is full ({_options.MaxQueuedRequests} requests); retry shortly.", TimeSpan.FromSeconds(1));
         }
 
         Interlocked.Increment(ref _requests);
@@ -82,7 +85,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var rows = first.Rows;
             if (_options.Enabled && !_fixedBatch)
             {
-                using var window = new CancellationTokenSource(TimeSpan.FromTicks(_options.MaxQueueDelayMicroseconds * 10L));
+                using var window = new CancellationTokenSource(TimeSpan.FromTicks(_options.MaxQueueDelayMicroseconds * 10L), _clock);
                 while (rows < _options.MaxBatchSize)
                 {
                     if (reader.TryRead(out var next))
@@ -166,7 +169,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Batched inference of {Requests} requests failed", batch.Count);
+            LogBatchFailed(_logger, e, batch.Count);
             foreach (var request in batch)
             {
                 request.Result.TrySetException(e);
@@ -207,10 +210,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private static TensorData[] Concatenate(List<Pending> batch) =>
         batch[0].Inputs.Select((_, i) => RowTensors.ConcatRows(batch.Select(b => b.Inputs[i]).ToArray())).ToArray();
 
-
     private static IReadOnlyList<TensorData> Slice(IReadOnlyList<TensorData> outputs, int offset, int rows, int total) =>
         outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? RowTensors.SliceRows(o, offset, rows) : o).ToArray();
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Batched inference of {Requests} requests failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int requests);
 
     private sealed record Pending(IReadOnlyList<TensorData> Inputs, int Rows, TaskCompletionSource<IReadOnlyList<TensorData>> Result, CancellationToken Cancellation);
 }

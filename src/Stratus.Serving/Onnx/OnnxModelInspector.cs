@@ -1,16 +1,11 @@
 using Microsoft.ML.OnnxRuntime;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Registry;
+using Stratus.Core.Errors;
 
 namespace Stratus.Serving.Onnx;
 
 /// <summary>Reads a model's signature by loading it into ONNX Runtime, which also proves the file is a usable ONNX model.</summary>
-public interface IModelInspector
-{
-    /// <summary>Returns the signature, or throws a 400 problem when the file is not a loadable ONNX model.</summary>
-    ModelSignature Inspect(string onnxPath);
-}
-
 public sealed class OnnxModelInspector : IModelInspector
 {
     public ModelSignature Inspect(string onnxPath)
@@ -23,7 +18,7 @@ public sealed class OnnxModelInspector : IModelInspector
         }
         catch (OnnxRuntimeException e)
         {
-            throw ProblemException.BadRequest("Not an ONNX model", $"The uploaded file could not be loaded as an ONNX model: {FirstLine(e.Message)}");
+            throw DomainException.Invalid("Not an ONNX model", $"The uploaded file could not be loaded as an ONNX model: {FirstLine(e.Message)}");
         }
 
         using (session)

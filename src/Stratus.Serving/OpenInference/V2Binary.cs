@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Stratus.Core.Http;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.OpenInference;
@@ -14,6 +14,9 @@ namespace Stratus.Serving.OpenInference;
 /// </summary>
 public static class V2Binary
 {
+    /// <summary>The tensor parameter that says its data follows the JSON, and how many bytes of it.</summary>
+    public const string DataSizeParameter = "binary_data_size";
+
     /// <summary>Splits a body into its JSON part and the binary part after it (<see cref="StratusHeaders.InferenceHeaderContentLength"/>).</summary>
     public static (ReadOnlyMemory<byte> Json, ReadOnlyMemory<byte> Binary) Split(ReadOnlyMemory<byte> body, string? headerLength)
     {
@@ -144,5 +147,5 @@ public static class V2Binary
         }
     }
 
-    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid inference request", detail);
+    private static DomainException Invalid(string detail) => DomainException.Invalid("Invalid inference request", detail);
 }

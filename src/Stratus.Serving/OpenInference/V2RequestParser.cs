@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.OpenInference;
@@ -137,7 +137,7 @@ public static class V2RequestParser
     private static int? BinarySize(JsonElement input, string name)
     {
         if (!input.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Object
-            || !parameters.TryGetProperty("binary_data_size", out var size))
+            || !parameters.TryGetProperty(V2Binary.DataSizeParameter, out var size))
         {
             return null;
         }
@@ -209,5 +209,5 @@ public static class V2RequestParser
         filled++;
     }
 
-    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid inference request", detail);
+    private static DomainException Invalid(string detail) => DomainException.Invalid("Invalid inference request", detail);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.OpenInference;
@@ -42,7 +42,7 @@ public static class V2Tensors
     {
         WriteHead(writer, tensor);
         writer.WriteStartObject("parameters");
-        writer.WriteNumber("binary_data_size", size);
+        writer.WriteNumber(V2Binary.DataSizeParameter, size);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
@@ -62,27 +62,81 @@ public static class V2Tensors
         writer.WriteEndArray();
     }
 
-    /// <summary>The <c>outputs</c> of a V2 infer response as tensors.</summary>
-    public static IReadOnlyList<TensorData> ReadOutputs(byte[] response)
+    public const string Inputs = "inputs";
+    public const string Outputs = "outputs";
+
+    /// <summary>Rows in a request or answer: the first tensor's batch dimension (1 for a scalar).</summary>
+    public static int Rows(IReadOnlyList<TensorData> tensors) =>
+        tensors.Count > 0 && tensors[0].Shape.Length > 0 ? (int)tensors[0].Shape[0] : 1;
+
+    /// <summary>The <paramref name="property"/> tensors of a V2 body; with the binary extension the JSON part is the first <paramref name="jsonLength"/> bytes.</summary>
+    public static IReadOnlyList<TensorData> Read(ReadOnlyMemory<byte> body, int? jsonLength, string property) =>
+        jsonLength is { } length ? Read(body[..length], body[length..], property) : Read(body, ReadOnlyMemory<byte>.Empty, property);
+
+    /// <summary>
+    /// The <paramref name="property"/> (<see cref="Inputs"/> or <see cref="Outputs"/>) tensors of a V2 request or answer, from
+    /// JSON <c>data</c> (flat or nested) or, for tensors with <c>parameters.binary_data_size</c>, from <paramref name="binary"/> in order.
+    /// </summary>
+    public static IReadOnlyList<TensorData> Read(ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, string property)
     {
-        using var document = JsonDocument.Parse(response);
-        if (!document.RootElement.TryGetProperty("outputs", out var outputs) || outputs.ValueKind != JsonValueKind.Array)
+        using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty(property, out var tensors) || tensors.ValueKind != JsonValueKind.Array)
         {
-            throw ProblemException.ServiceUnavailable("GPU tier answered badly", "The GPU tier's answer has no 'outputs'.", TimeSpan.FromSeconds(10));
+            throw DomainException.Invalid("Invalid V2 body", $"The body has no '{property}' array.");
         }
 
-        return outputs.EnumerateArray().Select(o =>
+        var offset = 0;
+        var read = new List<TensorData>();
+        foreach (var tensor in tensors.EnumerateArray())
         {
-            TensorTypes.TryParseV2(o.GetProperty("datatype").GetString(), out var type);
-            var shape = o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-            var values = o.GetProperty("data").EnumerateArray().ToArray();
-            var data = TensorData.Allocate(type, values.Length);
-            for (var i = 0; i < values.Length; i++)
+            var name = tensor.GetProperty("name").GetString()!;
+            if (!TensorTypes.TryParseV2(tensor.GetProperty("datatype").GetString(), out var type))
             {
-                TensorData.TrySet(data, i, values[i]);
+                throw DomainException.Invalid("Invalid V2 body", $"Tensor '{name}' has an unknown datatype.");
             }
 
-            return new TensorData(o.GetProperty("name").GetString()!, type, shape, data);
-        }).ToArray();
+            var shape = tensor.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
+            Array data;
+            if (tensor.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty(V2Binary.DataSizeParameter, out var size))
+            {
+                var bytes = size.GetInt32();
+                var count = type == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String
+                    ? (int)shape.Aggregate(1L, (a, d) => checked(a * d))
+                    : bytes / V2Binary.ElementSize(type);
+                data = TensorData.Allocate(type, count);
+                V2Binary.Read(binary.Span.Slice(offset, bytes), data, type, name);
+                offset += bytes;
+            }
+            else
+            {
+                var values = new List<JsonElement>();
+                Flatten(tensor.GetProperty("data"), values);
+                data = TensorData.Allocate(type, values.Count);
+                for (var i = 0; i < values.Count; i++)
+                {
+                    TensorData.TrySet(data, i, values[i]);
+                }
+            }
+
+            read.Add(new TensorData(name, type, shape, data));
+        }
+
+        return read;
+    }
+
+    private static void Flatten(JsonElement element, List<JsonElement> values)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            values.Add(element);
+            return;
+        }
+
+        foreach (var item in element.EnumerateArray())
+        {
+            Flatten(item, values);
+        }
     }
 }

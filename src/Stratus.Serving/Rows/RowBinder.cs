@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Serving.Onnx;
 
 namespace Stratus.Serving.Rows;
@@ -123,5 +123,5 @@ public static class RowBinder
         return raw.Length > 40 ? raw[..40] + "…" : raw;
     }
 
-    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Invalid instances", detail);
+    private static DomainException Invalid(string detail) => DomainException.Invalid("Invalid instances", detail);
 }

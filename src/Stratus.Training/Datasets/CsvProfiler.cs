@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Stratus.Core.Datasets;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Training.Datasets;
 
@@ -137,5 +137,5 @@ public static class CsvProfiler
 
     private static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
-    private static ProblemException Invalid(string detail) => ProblemException.BadRequest("Malformed CSV", detail);
+    private static DomainException Invalid(string detail) => DomainException.Invalid("Malformed CSV", detail);
 }

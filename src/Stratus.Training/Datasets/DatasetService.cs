@@ -4,7 +4,7 @@ using Stratus.Core.Configuration;
 using Stratus.Core.IO;
 using Stratus.Core.Datasets;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 
 namespace Stratus.Training.Datasets;
 
@@ -56,23 +56,23 @@ public sealed class DatasetService(IDatasetStore store, IOptions<StratusOptions>
         if (version is not null)
         {
             return await store.GetAsync(name, version, cancellationToken)
-                ?? throw ProblemException.NotFound("Dataset version not found", $"Dataset '{name}' has no version '{version}'.");
+                ?? throw DomainException.NotFound("Dataset version not found", $"Dataset '{name}' has no version '{version}'.");
         }
 
         var versions = await store.ListVersionsAsync(name, cancellationToken);
-        return versions.Count > 0 ? versions[^1] : throw ProblemException.NotFound("Dataset not found", $"There is no dataset named '{name}'.");
+        return versions.Count > 0 ? versions[^1] : throw DomainException.NotFound("Dataset not found", $"There is no dataset named '{name}'.");
     }
 
     public async Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken)
     {
         ResourceName.Require(name, "dataset");
         var versions = await store.ListVersionsAsync(name, cancellationToken);
-        return versions.Count > 0 ? versions : throw ProblemException.NotFound("Dataset not found", $"There is no dataset named '{name}'.");
+        return versions.Count > 0 ? versions : throw DomainException.NotFound("Dataset not found", $"There is no dataset named '{name}'.");
     }
 
     public Task<IReadOnlyList<DatasetVersion>> ListAsync(CancellationToken cancellationToken) => store.ListLatestAsync(cancellationToken);
 
 
-    private static ProblemException TooLarge(long max) =>
-        ProblemException.PayloadTooLarge($"The dataset is larger than the upload limit of {max} bytes (Stratus:Datasets:MaxUploadBytes).");
+    private static DomainException TooLarge(long max) =>
+        DomainException.TooLarge($"The dataset is larger than the upload limit of {max} bytes ({OptionPaths.DatasetsMaxUploadBytes}).");
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Stratus.Core.Datasets;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Core.Training;
 
 namespace Stratus.Training.Runs;
@@ -39,7 +39,7 @@ public sealed class DatasetCache(IDatasetStore store)
         }
 
         var version = await store.GetAsync(dataset.Name, dataset.Version, cancellationToken)
-            ?? throw ProblemException.NotFound("Dataset version not found", $"Dataset {dataset} no longer exists.");
+            ?? throw DomainException.NotFound("Dataset version not found", $"Dataset {dataset} no longer exists.");
         var temp = path + "." + Guid.NewGuid().ToString("N");
         await store.DownloadAsync(version, temp, cancellationToken);
         var actual = await HashAsync(temp, cancellationToken);

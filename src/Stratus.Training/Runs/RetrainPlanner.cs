@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Core.Training;
 using Stratus.Training.Datasets;
 
@@ -35,7 +35,7 @@ public sealed class RetrainPlanner(IModelRegistry registry, DatasetService datas
 
                 due.Add(new RetrainTarget(card.Name, spec));
             }
-            catch (ProblemException e)
+            catch (DomainException e)
             {
                 logger.LogWarning("Model {Model} cannot be retrained: {Detail}", card.Name, e.Detail);
                 due.Add(new RetrainTarget(card.Name, null, e.Detail));

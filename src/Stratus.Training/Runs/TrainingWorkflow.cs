@@ -6,9 +6,9 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Datasets;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
-using Stratus.Core.Problems;
+using Stratus.Core.Errors;
 using Stratus.Core.Training;
-using Stratus.Serving.Registry;
+using Stratus.Registry;
 using Stratus.Training.Datasets;
 using Stratus.Training.Pipelines;
 
@@ -37,7 +37,7 @@ public sealed class TrainingWorkflow(
         ResourceName.Require(model, "model");
         if (string.IsNullOrWhiteSpace(request.Dataset))
         {
-            throw ProblemException.BadRequest("Invalid training spec", "'dataset' is required: a dataset name or name@version.");
+            throw DomainException.Invalid("Invalid training spec", "'dataset' is required: a dataset name or name@version.");
         }
 
         var dataset = await datasets.ResolveAsync(request.Dataset, cancellationToken);
@@ -175,7 +175,7 @@ public sealed class TrainingWorkflow(
         var record = await models.GetVersionAsync(model, version, cancellationToken);
         if (record.Lineage is not { Spec: { } spec, CandidateIndex: { } index })
         {
-            throw ProblemException.Conflict("Not reproducible", $"{model} v{version} was {record.Lineage.Source}ed, not trained by Stratus; there is no recipe to run again.");
+            throw DomainException.Conflict("Not reproducible", $"{model} v{version} was {record.Lineage.Source}ed, not trained by Stratus; there is no recipe to run again.");
         }
 
         return (record, spec, index);

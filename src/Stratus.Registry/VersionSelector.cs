@@ -1,0 +1,34 @@
+using Stratus.Core.Errors;
+using Stratus.Core.Models;
+
+namespace Stratus.Registry;
+
+/// <summary>The version that serves one request, and why (experiments add the variant here).</summary>
+public readonly record struct VersionChoice(int Version);
+
+/// <summary>
+/// The one seam through which traffic reaches versions: predict, V2 infer and metadata, and the GPU tier all ask
+/// it. One rule everywhere: the version the caller names, else the alias it names, else <see cref="Aliases.Champion"/>;
+/// a missing alias is "not found" (never a silent fall-back to some other version).
+/// </summary>
+public interface IVersionSelector
+{
+    ValueTask<VersionChoice> SelectAsync(ModelCard card, ServingTarget target, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="IVersionSelector"/>
+public sealed class AliasVersionSelector : IVersionSelector
+{
+    public ValueTask<VersionChoice> SelectAsync(ModelCard card, ServingTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Version is { } version)
+        {
+            return ValueTask.FromResult(new VersionChoice(version));
+        }
+
+        var alias = target.Alias ?? Aliases.Champion;
+        return card.Aliases.TryGetValue(alias, out var aliased)
+            ? ValueTask.FromResult(new VersionChoice(aliased))
+            : throw RegistryErrors.NoServedVersion(card.Name, alias);
+    }
+}

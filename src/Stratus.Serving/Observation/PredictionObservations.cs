@@ -1,0 +1,100 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Stratus.Serving.Observation;
+
+/// <summary>
+/// The one observation hook on the served path. The request path calls <see cref="Publish"/> with a recipe for the
+/// observation; nothing is built, copied or queued when no observer is registered. Otherwise the recipe goes into a
+/// bounded queue (dropped and counted when full: observing must never slow or fail a caller) and a background reader
+/// builds the <see cref="ServedPrediction"/> (decoding a GPU-tier answer, for instance) and hands it to each observer.
+/// </summary>
+public sealed partial class PredictionObservations : BackgroundService
+{
+    /// <summary>Observations waiting beyond this are dropped.</summary>
+    public const int QueueCapacity = 10_000;
+
+    private readonly IPredictionObserver[] _observers;
+    private readonly Channel<Func<ServedPrediction>> _queue;
+    private readonly Counter<long> _dropped;
+    private readonly ILogger<PredictionObservations> _logger;
+
+    public PredictionObservations(IEnumerable<IPredictionObserver> observers, ServingTelemetry telemetry, ILogger<PredictionObservations> logger)
+    {
+        _observers = observers.ToArray();
+        _logger = logger;
+        _dropped = telemetry.ObservationsDropped;
+        _queue = Channel.CreateBounded<Func<ServedPrediction>>(new BoundedChannelOptions(QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>True when some observer listens; callers skip building anything otherwise.</summary>
+    public bool IsListening => _observers.Length > 0;
+
+    /// <summary>Queues an observation; <paramref name="describe"/> runs later, on the background reader.</summary>
+    public void Publish(Func<ServedPrediction> describe)
+    {
+        if (_observers.Length > 0 && !_queue.Writer.TryWrite(describe))
+        {
+            _dropped.Add(1);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await foreach (var describe in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await DeliverAsync(describe, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // host stopping
+        }
+    }
+
+    /// <summary>Builds one observation and hands it to every observer; a failing observer is logged and skipped.</summary>
+    internal async Task DeliverAsync(Func<ServedPrediction> describe, CancellationToken cancellationToken)
+    {
+        ServedPrediction prediction;
+        try
+        {
+            prediction = describe();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDescribeFailed(e);
+            return;
+        }
+
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.ObserveAsync(prediction, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogObserverFailed(e, observer.GetType().Name, prediction.Model, prediction.Version);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A served prediction could not be described for its observers")]
+    private partial void LogDescribeFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed on model {Model} version {Version}")]
+    private partial void LogObserverFailed(Exception exception, string observer, string model, int version);
+}

@@ -1,0 +1,19 @@
+using Stratus.Core.Models;
+using Stratus.Serving.Onnx;
+
+namespace Stratus.Serving.Observation;
+
+/// <summary>
+/// One served predict or V2 infer call, as observers see it: which version served it and where, the bound input
+/// tensors (rows first) and the outputs. Built off the request path.
+/// </summary>
+public sealed record ServedPrediction(
+    string Model,
+    int Version,
+    string RequestId,
+    string Protocol,
+    ServingTier Tier,
+    int Rows,
+    IReadOnlyList<TensorData> Inputs,
+    IReadOnlyList<TensorData> Outputs,
+    DateTimeOffset ServedAt);

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Errors;
+using Stratus.Core.Models;
+using Stratus.GpuTier.Client;
+using Stratus.Registry;
+using Stratus.Serving.Observation;
+using Stratus.Serving.Onnx;
+using Stratus.Serving.OpenInference;
+
+namespace Stratus.Serving.Routing;
+
+/// <summary>
+/// The Open Inference Protocol (KServe V2) over the same registry, version selector and session cache as predict.
+/// Without a version in the path, a model is served at its champion alias (the one rule of <see cref="IVersionSelector"/>).
+/// </summary>
+public sealed class OpenInferenceService(
+    IModelRegistry registry,
+    ModelCatalog catalog,
+    IVersionSelector selector,
+    ModelLoader loader,
+    PredictionObservations observations,
+    ServingTelemetry telemetry,
+    IOptions<StratusOptions> options,
+    TimeProvider clock,
+    IGpuTierClient gpuTier)
+{
+    public const string Protocol = "v2";
+
+    /// <summary>The card and the version a V2 path names (its version segment, else the selector's choice).</summary>
+    public async Task<(ModelCard Card, int Version)> ResolveAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        var choice = await selector.SelectAsync(card, ServingTarget.Parse(version, alias: null), cancellationToken);
+        return (card, choice.Version);
+    }
+
+    public async Task<V2ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var (card, selected) = await ResolveAsync(name, version, cancellationToken);
+        return V2ModelMetadata.From(card, selected, await registry.ListVersionsAsync(name, cancellationToken));
+    }
+
+    /// <summary>Loads (and so warms) the model, or asks the GPU tier for its models; ready means a call can run now.</summary>
+    public async Task<bool> IsReadyAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var (card, selected) = await ResolveAsync(name, version, cancellationToken);
+        if (card.Tier == ServingTier.Gpu)
+        {
+            if (await gpuTier.IsModelReadyAsync(name, selected, cancellationToken))
+            {
+                return true;
+            }
+
+            if (!card.CpuFallback)
+            {
+                return false;
+            }
+        }
+
+        using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
+        return true;
+    }
+
+    /// <param name="inferenceHeaderLength">The binary tensor extension's JSON length header, when the body uses it.</param>
+    public async Task<IInferResponse> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, string? inferenceHeaderLength, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var (card, selected) = await ResolveAsync(name, version, cancellationToken);
+        var maxBytes = options.Value.Serving.MaxRequestBytes;
+        var isBinary = !string.IsNullOrEmpty(inferenceHeaderLength);
+        JsonDocument request;
+        ReadOnlyMemory<byte> binary = default;
+
+        // gpu-tier models go to the tier with the body as received (the tier validates it: no parse and re-encode of
+        // image-sized JSON here); with cpuFallback they are served here when the tier is unavailable.
+        if (card.Tier == ServingTier.Gpu)
+        {
+            var bytes = await JsonBody.ReadBytesAsync(body, contentLength, maxBytes, cancellationToken);
+            var result = await gpuTier.InferAsync(name, selected, bytes, requestId, inferenceHeaderLength, cancellationToken);
+            if (TierRouting.ServedOrFallBack(card, result) is { } served)
+            {
+                telemetry.RecordPrediction(name, selected, Protocol + "-gpu", 0, clock.GetElapsedTime(started));
+                ObservePassedThrough(name, selected, requestId, bytes, inferenceHeaderLength, served);
+                return new TierInferResponse(served.Body, served.JsonLength);
+            }
+
+            (request, binary) = ParseBody(bytes, inferenceHeaderLength);
+        }
+        else if (isBinary)
+        {
+            (request, binary) = ParseBody(await JsonBody.ReadBytesAsync(body, contentLength, maxBytes, cancellationToken), inferenceHeaderLength);
+        }
+        else
+        {
+            request = await JsonBody.ParseAsync(body, contentLength, maxBytes, cancellationToken);
+        }
+
+        using var parsedBody = request;
+
+        using var lease = await loader.AcquireAsync(name, selected, cancellationToken);
+        var model = lease.Model;
+        var parsed = V2RequestParser.Parse(request.RootElement, model, binary: binary);
+        var outputs = model.Run(parsed.Inputs, parsed.RequestedOutputs);
+
+        var rows = V2Tensors.Rows(parsed.Inputs);
+        telemetry.RecordPrediction(name, selected, Protocol, rows, clock.GetElapsedTime(started));
+        if (observations.IsListening)
+        {
+            var at = clock.GetUtcNow();
+            observations.Publish(() => new ServedPrediction(name, selected, requestId, Protocol, ServingTier.Cpu, rows, parsed.Inputs, outputs, at));
+        }
+
+        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs);
+    }
+
+    /// <summary>A body passed to the tier unparsed is decoded for observers on the background reader, never on the request path.</summary>
+    private void ObservePassedThrough(string name, int version, string requestId, byte[] request, string? inferenceHeaderLength, TierResult.Served served)
+    {
+        if (!observations.IsListening)
+        {
+            return;
+        }
+
+        var at = clock.GetUtcNow();
+        observations.Publish(() =>
+        {
+            var (json, binary) = V2Binary.Split(request, inferenceHeaderLength);
+            var inputs = V2Tensors.Read(json, binary, V2Tensors.Inputs);
+            var outputs = V2Tensors.Read(served.Body, served.JsonLength, V2Tensors.Outputs);
+            return new ServedPrediction(name, version, requestId, Protocol, ServingTier.Gpu, V2Tensors.Rows(inputs), inputs, outputs, at);
+        });
+    }
+
+    private static (JsonDocument Json, ReadOnlyMemory<byte> Binary) ParseBody(byte[] bytes, string? inferenceHeaderLength)
+    {
+        var (json, binary) = V2Binary.Split(bytes, inferenceHeaderLength);
+        return (JsonBody.Parse(json), binary);
+    }
+}

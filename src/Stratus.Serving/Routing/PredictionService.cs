@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Errors;
+using Stratus.Core.Models;
+using Stratus.GpuTier.Client;
+using Stratus.Registry;
+using Stratus.Serving.Batching;
+using Stratus.Serving.Observation;
+using Stratus.Serving.Onnx;
+using Stratus.Serving.OpenInference;
+using Stratus.Serving.Rows;
+
+namespace Stratus.Serving.Routing;
+
+/// <summary>
+/// <c>POST /api/models/{name}/predict</c>: resolve the card and version, bind JSON rows to tensors, run them
+/// in-process or on the GPU tier, and hand the observation hook what was served.
+/// </summary>
+public sealed partial class PredictionService(
+    ModelCatalog catalog,
+    IVersionSelector selector,
+    ModelLoader loader,
+    IModelRegistry registry,
+    IGpuTierClient gpuTier,
+    PredictionObservations observations,
+    ServingTelemetry telemetry,
+    IOptions<StratusOptions> options,
+    TimeProvider clock,
+    ILogger<PredictionService> logger)
+{
+    public const string Protocol = "rows";
+
+    private readonly ConcurrentDictionary<(string Model, int Version), (ModelVersion Record, InputLayout Layout)> _remote = new();
+
+    public async Task<PredictionResult> PredictAsync(string name, ServingTarget target, Stream body, long? contentLength, string requestId, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        var version = (await selector.SelectAsync(card, target, cancellationToken)).Version;
+        var serving = options.Value.Serving;
+
+        using var request = await JsonBody.ParseAsync(body, contentLength, serving.MaxRequestBytes, cancellationToken);
+        if (request.RootElement.ValueKind != JsonValueKind.Object || !request.RootElement.TryGetProperty("instances", out var instances))
+        {
+            throw DomainException.Invalid("Invalid request", "The body must be a JSON object with an 'instances' array.");
+        }
+
+        if (card.Tier == ServingTier.Gpu && await PredictOnGpuTierAsync(card, version, instances, requestId, started, cancellationToken) is { } remote)
+        {
+            return remote;
+        }
+
+        using var lease = await loader.AcquireAsync(name, version, cancellationToken);
+        var model = lease.Model;
+        var inputs = RowBinder.Bind(instances, model.Layout, model.GetFeatureIndex(card.FeatureNames), serving.MaxInstances);
+        var rows = instances.GetArrayLength();
+        var outputs = model.BatchDimensionFixed && rows > 1 ? RowTensors.RunRowByRow(i => model.Run(i), inputs) : model.Run(inputs);
+
+        var elapsed = clock.GetElapsedTime(started);
+        telemetry.RecordPrediction(name, version, Protocol, rows, elapsed);
+        LogPredicted(rows, name, version, elapsed.TotalMilliseconds, requestId);
+        Observe(name, version, requestId, ServingTier.Cpu, rows, inputs, outputs);
+        return new PredictionResult(name, version, requestId, rows, outputs, model.Friendly);
+    }
+
+    /// <summary>
+    /// Binds rows with the version's stored signature, sends them to the GPU tier as V2 tensors, and maps the answer
+    /// back; null when the tier is unavailable and the card falls back to in-process serving.
+    /// </summary>
+    private async Task<PredictionResult?> PredictOnGpuTierAsync(ModelCard card, int version, JsonElement instances, string requestId, long started, CancellationToken cancellationToken)
+    {
+        if (!_remote.TryGetValue((card.Name, version), out var known))
+        {
+            var record = await registry.GetVersionAsync(card.Name, version, cancellationToken) ?? throw RegistryErrors.VersionNotFound(card.Name, version);
+            known = _remote[(card.Name, version)] = (record, new InputLayout(record));
+        }
+
+        var inputs = RowBinder.Bind(instances, known.Layout, known.Layout.GetFeatureIndex(card.FeatureNames), options.Value.Serving.MaxInstances);
+        var rows = instances.GetArrayLength();
+        var result = await gpuTier.InferAsync(card.Name, version, V2Tensors.WriteRequest(requestId, inputs), requestId, inferenceHeaderLength: null, cancellationToken);
+        if (TierRouting.ServedOrFallBack(card, result) is not { } served)
+        {
+            return null;
+        }
+
+        var outputs = V2Tensors.Read(served.Body, served.JsonLength, V2Tensors.Outputs);
+        telemetry.RecordPrediction(card.Name, version, Protocol + "-gpu", rows, clock.GetElapsedTime(started));
+        Observe(card.Name, version, requestId, ServingTier.Gpu, rows, inputs, outputs);
+        return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));
+    }
+
+    private void Observe(string model, int version, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs)
+    {
+        if (observations.IsListening)
+        {
+            var at = clock.GetUtcNow();
+            observations.Publish(() => new ServedPrediction(model, version, requestId, Protocol, tier, rows, inputs, outputs, at));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Predicted {Rows} rows with {Model} v{Version} in {ElapsedMs} ms ({RequestId})")]
+    private partial void LogPredicted(int rows, string model, int version, double elapsedMs, string requestId);
+}

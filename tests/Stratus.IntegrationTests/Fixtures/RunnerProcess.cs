@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Stratus.LocalRunner.Azurite;
+
+namespace Stratus.Tests.Fixtures;
+
+/// <summary>
+/// The runner as its own process, as the README starts it, over a scratch root (own settings and .stratus data;
+/// the repository's samples and installed tools), so it can be signalled, killed and restarted.
+/// </summary>
+public sealed partial class RunnerProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _log = new();
+    private Process? _process;
+
+    private RunnerProcess(string root) => Root = root;
+
+    public string Root { get; }
+    public Uri? BaseAddress { get; private set; }
+    public int Id => _process!.Id;
+    public string Log => string.Join('\n', _log);
+
+    public static async Task<RunnerProcess> CreateRootAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("stratus-runner-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(root, "Functions.sln"), "");
+        File.Copy(Path.Combine(TestPaths.Root, "local.settings.sample.json"), Path.Combine(root, "local.settings.sample.json"));
+        await AzuriteHost.EnsureInstalledAsync(TestPaths.ToolsDirectory, TestPaths.Tools.Azurite, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        Directory.CreateSymbolicLink(Path.Combine(root, ".tools"), TestPaths.ToolsDirectory);
+        Directory.CreateSymbolicLink(Path.Combine(root, ".ci"), Path.Combine(TestPaths.Root, ".ci"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "samples"), Path.Combine(TestPaths.Root, "samples"));
+        return new RunnerProcess(root);
+    }
+
+    /// <summary>Starts the runner and waits until it reports its address.</summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Stratus.LocalRunner.dll")])
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["STRATUS_URL"] = "http://127.0.0.1:0";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var address = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process = Process.Start(start)!;
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            _log.Enqueue(line);
+            if (RunningLine().Match(line) is { Success: true } match)
+            {
+                address.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        }
+
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        try
+        {
+            BaseAddress = await address.Task.WaitAsync(TimeSpan.FromSeconds(180));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("The runner did not start. Log:\n" + Log);
+        }
+    }
+
+    public HttpClient Client(string key = "local-admin-key")
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Add("x-functions-key", key);
+        return client;
+    }
+
+    public void Signal(string signal) =>
+        Process.Start("kill", [$"-{signal}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process!.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
+
+    /// <summary>Azurite processes serving this root's data.</summary>
+    public Process[] Azurite() => Process.GetProcesses().Where(IsAzuriteHere).ToArray();
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        foreach (var leftover in Azurite())
+        {
+            leftover.Kill();
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+
+    private bool IsAzuriteHere(Process process)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+            return cmdline.Contains("azurite", StringComparison.Ordinal) && cmdline.Contains(Root, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"Stratus is running at (http://\S+?)/? \(")]
+    private static partial Regex RunningLine();
+}

@@ -1,0 +1,126 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Tests.Fixtures;
+
+namespace Stratus.Tests.Unit;
+
+/// <summary>The Bicep templates and the code agree on settings, storage names and the tier's health routes.</summary>
+public sealed class InfraTemplateTests
+{
+    private static readonly string[] FunctionAppSettings = CompiledInfra.NamedEntries("appSettings").Select(e => e.Name).ToArray();
+    private static readonly string[] GpuTierSettings = CompiledInfra.NamedEntries("env").Select(e => e.Name).ToArray();
+
+    [Fact]
+    public void Every_setting_the_templates_write_is_one_the_code_binds()
+    {
+        Assert.NotEmpty(FunctionAppSettings);
+        Assert.NotEmpty(GpuTierSettings);
+        var bound = BoundByCode();
+        Assert.All(FunctionAppSettings, name => Assert.True(bound(name) || AzureSettings.FunctionsHost.Contains(name), $"function app setting '{name}' is not read by the code"));
+        Assert.All(GpuTierSettings, name => Assert.True(bound(name), $"GPU tier setting '{name}' is not read by the code"));
+    }
+
+    [Fact]
+    public void Every_setting_the_code_requires_in_azure_is_written_by_the_templates()
+    {
+        Assert.All(AzureSettings.RequiredByFunctionApp, name => Assert.Contains(name, FunctionAppSettings));
+        Assert.All(AzureSettings.RequiredByGpuTier, name => Assert.Contains(name, GpuTierSettings));
+    }
+
+    [Fact]
+    public void No_setting_carries_a_storage_key_or_connection_string()
+    {
+        Assert.DoesNotContain(SettingNames.Storage, FunctionAppSettings.Concat(GpuTierSettings));
+        var text = CompiledInfra.MainTemplate.GetRawText();
+        Assert.DoesNotContain("listKeys", text);
+        Assert.DoesNotContain("AccountKey=", text);
+    }
+
+    [Fact]
+    public void The_templates_create_the_containers_and_tables_the_code_uses()
+    {
+        var variables = CompiledInfra.MainTemplate.GetProperty("variables");
+        var containers = variables.GetProperty("blobContainers").EnumerateArray().Select(e => e.GetString()).ToArray();
+        var tables = variables.GetProperty("registryTables").EnumerateArray().Select(e => e.GetString()).ToArray();
+        Assert.Contains(StorageNames.ModelsContainer, containers);
+        Assert.Contains(StorageNames.DatasetsContainer, containers);
+        Assert.Contains(StorageNames.UploadsContainer, containers);
+        var declared = typeof(StorageNames).GetFields().Where(f => f.Name.EndsWith("Table", StringComparison.Ordinal)).Select(f => (string)f.GetValue(null)!);
+        Assert.Equal(declared.Order(), tables.Order());
+    }
+
+    [Fact]
+    public void The_gpu_tier_app_is_reachable_by_the_functions_on_the_tier_port_with_probes_on_its_health_routes()
+    {
+        var (app, variables) = CompiledInfra.Resource("Microsoft.App/containerApps");
+        int Port(JsonElement value) => value.ValueKind == JsonValueKind.Number
+            ? value.GetInt32()
+            : variables.GetProperty(value.GetString()!.Replace("[variables('", "").Replace("')]", "")).GetInt32();
+
+        var ingress = app.GetProperty("properties").GetProperty("configuration").GetProperty("ingress");
+        Assert.Equal(JsonValueKind.True, ingress.GetProperty("external").ValueKind); // internal environments keep it inside the VNet
+        Assert.Equal(8080, Port(ingress.GetProperty("targetPort")));
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", File.ReadAllText(Path.Combine(TestPaths.Root, "src", "Stratus.GpuTier", "Dockerfile")));
+
+        var probes = app.GetProperty("properties").GetProperty("template").GetProperty("containers")[0].GetProperty("probes").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("type").GetString()!, p => p.GetProperty("httpGet"));
+        Assert.Equal($"/{Routes.V2Live}", probes["Liveness"].GetProperty("path").GetString());
+        Assert.Equal($"/{Routes.V2Live}", probes["Startup"].GetProperty("path").GetString());
+        Assert.Equal($"/{Routes.V2Ready}", probes["Readiness"].GetProperty("path").GetString());
+        Assert.All(probes.Values, p => Assert.Equal(8080, Port(p.GetProperty("port"))));
+    }
+
+    /// <summary>Names the code reads: <see cref="StratusOptions"/> paths, <see cref="SettingNames"/> and identity storage keys.</summary>
+    private static Func<string, bool> BoundByCode()
+    {
+        var exact = new HashSet<string>(StringComparer.Ordinal);
+        var prefixes = new List<string>();
+        void Walk(Type type, string path)
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
+                var name = $"{path}__{property.Name}";
+                var t = property.PropertyType;
+                if (t.IsClass && t != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(t))
+                {
+                    Walk(t, name);
+                }
+                else if (t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t))
+                {
+                    prefixes.Add(name + "__"); // lists and dictionaries: indexed or keyed entries
+                }
+                else
+                {
+                    exact.Add(name);
+                }
+            }
+        }
+
+        Walk(typeof(StratusOptions), StratusOptions.Section);
+        foreach (var field in typeof(SettingNames).GetFields().Where(f => f.IsLiteral))
+        {
+            exact.Add(((string)field.GetValue(null)!).Replace(":", "__", StringComparison.Ordinal));
+        }
+
+        foreach (var key in AzureSettings.StorageIdentity.ReadByStratus)
+        {
+            exact.Add(AzureSettings.Env(SettingNames.Storage, key));
+        }
+
+        return name => exact.Contains(name) || prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    }
+}
+
+public sealed class StratusMetricsTests
+{
+    [Fact]
+    public void Metrics_authenticate_as_the_identity_named_in_the_authentication_string()
+    {
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(Stratus.ServiceDefaults.ServiceDefaultsExtensions.Credential("ClientId=0b5e1d2c-1111-2222-3333-444455556666;Authorization=AAD"));
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Stratus.ServiceDefaults.ServiceDefaultsExtensions.Credential(null));
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Stratus.ServiceDefaults.ServiceDefaultsExtensions.Credential("Authorization=AAD"));
+    }
+}
