@@ -118,8 +118,8 @@ public static class DemoModelBuilder
         public float[] Features { get; set; } = [];
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions CardJson = new() { WriteIndented = true };
+
     private static void WriteCard(string directory, object card) =>
-        File.WriteAllText(
-            Path.Combine(directory, "card.json"),
-            System.Text.Json.JsonSerializer.Serialize(card, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        File.WriteAllText(Path.Combine(directory, "card.json"), System.Text.Json.JsonSerializer.Serialize(card, CardJson) + Environment.NewLine);
 }

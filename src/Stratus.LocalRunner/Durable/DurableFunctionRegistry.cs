@@ -40,7 +40,7 @@ public static class DurableFunctionRegistry
         {
             _function = function;
             _services = services;
-            var input = function.Method.GetParameters().FirstOrDefault(p => !function.IsTrigger(p) && p.ParameterType != typeof(CancellationToken) && !p.GetCustomAttributes(inherit: true).Any());
+            var input = function.Method.GetParameters().FirstOrDefault(p => !function.IsTrigger(p) && p.ParameterType != typeof(CancellationToken) && p.GetCustomAttributes(inherit: true).Length == 0);
             InputType = input?.ParameterType ?? typeof(object);
             _invoker = new FunctionInvoker(function, p => function.IsTrigger(p) ? c => ((OrchestratorCall)c.TriggerValue!).Context : p.Position == input?.Position ? c => ((OrchestratorCall)c.TriggerValue!).Input : null);
         }

@@ -33,7 +33,7 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
         }
     }
 
-    private async Task UploadBreastCancerAsync(HttpClient admin, string name)
+    private static async Task UploadBreastCancerAsync(HttpClient admin, string name)
     {
         var upload = await admin.PutAsync($"/api/datasets/{name}", DatasetEndToEndTests.Csv(await File.ReadAllTextAsync(TrainingSpecs.Csv("breast_cancer"))));
         Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());

@@ -74,7 +74,7 @@ public sealed class V2BinaryTests : IDisposable
         var data = new string[3];
         V2Binary.Read(raw, data, TensorElementType.String, "city");
         Assert.Equal(parts, data);
-        Assert.Equal(ErrorKind.Invalid, Assert.Throws<DomainException>(() => V2Binary.Read(raw[..^2], new string[3], TensorElementType.String, "city")).Kind);
+        Assert.Equal(ErrorKind.Invalid, Assert.Throws<DomainException>(() => V2Binary.Read(raw.AsSpan(0, raw.Length - 2), new string[3], TensorElementType.String, "city")).Kind);
     }
 
     [Fact]
