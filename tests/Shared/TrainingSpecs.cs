@@ -13,7 +13,7 @@ public static class TrainingSpecs
 
     public static DatasetVersion Dataset(string name)
     {
-        var profile = CsvProfiler.Read(Csv(name));
+        var profile = CsvProfiler.ReadAsync(Csv(name), CancellationToken.None).GetAwaiter().GetResult();
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Csv(name))));
         return new DatasetVersion
         {

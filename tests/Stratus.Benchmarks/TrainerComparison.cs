@@ -31,8 +31,8 @@ public static class TrainerComparison
             TabularTrainer.ExportSplit(spec, csv, Path.Combine(directory, file + ".train.csv"), Path.Combine(directory, file + ".test.csv"));
             for (var i = 0; i < spec.Candidates.Count; i++)
             {
-                TabularTrainer.Train(spec, i, csv); // warm-up: JIT and native library loading are not fit time
-                var result = TabularTrainer.Train(spec, i, csv);
+                TabularTrainer.Train(spec, i, csv, CancellationToken.None); // warm-up: JIT and native library loading are not fit time
+                var result = TabularTrainer.Train(spec, i, csv, CancellationToken.None);
                 string M(string name) => result.Metrics.TryGetValue(name, out var v) ? v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "";
                 Console.WriteLine(FormattableString.Invariant(
                     $"| {file} | Stratus {spec.Candidates[i].Algorithm} | {M("auc")} | {M("accuracy")} | {M("f1")} | {M("macro-accuracy")} | {result.FitMs:F0} |"));
@@ -47,7 +47,7 @@ public static class TrainerComparison
 
     private static TrainingSpec Resolve(string csv, ModelTask task, string[] algorithms)
     {
-        var profile = CsvProfiler.Read(csv);
+        var profile = CsvProfiler.ReadAsync(csv, CancellationToken.None).GetAwaiter().GetResult();
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(csv)));
         var dataset = new DatasetVersion
         {

@@ -11,7 +11,7 @@ namespace Stratus.Serving.Onnx;
 /// <see cref="ServingOptions.SessionCacheBytes"/>. A session evicted while requests still use it is
 /// disposed when the last lease is returned.
 /// </summary>
-public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingTelemetry telemetry, ILogger<ModelSessionCache> logger) : IDisposable
+public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingTelemetry telemetry, TimeProvider clock, ILogger<ModelSessionCache> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<Entry>>> _entries = new();
     private readonly Lock _evictionLock = new();
@@ -65,13 +65,13 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
 
     private async Task<Entry> LoadAsync((string Model, int Version) key, Func<CancellationToken, Task<LoadedModel>> load)
     {
-        var started = TimeProvider.System.GetTimestamp();
+        var started = clock.GetTimestamp();
         var model = await load(CancellationToken.None).ConfigureAwait(false);
         var entry = new Entry(model);
         Interlocked.Add(ref _bytes, model.SizeBytes);
         logger.LogInformation(
             "Loaded model {Model} version {Version} ({SizeBytes} bytes) in {ElapsedMs} ms",
-            key.Model, key.Version, model.SizeBytes, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            key.Model, key.Version, model.SizeBytes, clock.GetElapsedTime(started).TotalMilliseconds);
         EvictIfOverBudget(key);
         return entry;
     }
@@ -124,11 +124,13 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
         private bool _evicted;
 
         public LoadedModel Model { get; } = model;
+        private readonly object _gate = new();
+
         public long LastUsed { get; private set; } = Interlocked.Increment(ref s_clock);
 
         public bool TryAcquire()
         {
-            lock (this)
+            lock (_gate)
             {
                 if (_evicted)
                 {
@@ -143,7 +145,7 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
 
         public void Release()
         {
-            lock (this)
+            lock (_gate)
             {
                 if (--_leases == 0 && _evicted)
                 {
@@ -154,7 +156,7 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
 
         public void Evict()
         {
-            lock (this)
+            lock (_gate)
             {
                 _evicted = true;
                 if (_leases == 0)

@@ -18,7 +18,8 @@ public static class CsvProfiler
     /// <summary>Characters of listed values one dataset may hold in all (its record is one table entity).</summary>
     public const int MaxListedCharacters = 100_000;
 
-    public static Profile Read(string path)
+    /// <summary>Profiles a staged CSV row by row (uploads run to a gigabyte: nothing is held but the column tallies).</summary>
+    public static async Task<Profile> ReadAsync(string path, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
         using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -27,7 +28,7 @@ public static class CsvProfiler
             DetectColumnCountChanges = false,
         });
 
-        if (!Next(parser))
+        if (!await NextAsync(parser))
         {
             throw Invalid("the file is empty; send a header line and at least one data row.");
         }
@@ -38,8 +39,9 @@ public static class CsvProfiler
         var distinct = header.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         var missing = new int[header.Length];
         var rows = 0;
-        while (Next(parser))
+        while (await NextAsync(parser))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var record = parser.Record!;
             if (record.Length == 1 && record[0].Length == 0)
             {
@@ -100,11 +102,11 @@ public static class CsvProfiler
         return parser.Read() ? parser.Record! : [];
     }
 
-    private static bool Next(CsvParser parser)
+    private static async Task<bool> NextAsync(CsvParser parser)
     {
         try
         {
-            return parser.Read();
+            return await parser.ReadAsync();
         }
         catch (CsvHelperException e) when (e is not BadDataException)
         {

@@ -24,7 +24,7 @@ public sealed class DatasetService(IDatasetStore store, IOptions<StratusOptions>
         try
         {
             var (sha256, size) = await UploadStaging.StageAsync(body, temp, max, () => TooLarge(max), cancellationToken);
-            var profile = CsvProfiler.Read(temp);
+            var profile = await CsvProfiler.ReadAsync(temp, cancellationToken);
             var version = DatasetVersion.VersionOf(sha256);
             var record = new DatasetVersion
             {

@@ -30,8 +30,10 @@ public static class TabularTrainer
         long DurationMs,
         double FitMs);
 
-    public static Result Train(TrainingSpec spec, int candidateIndex, string csvPath)
+    /// <summary>Trains, exports and scores one candidate; <paramref name="cancellationToken"/> is honoured between the steps (ML.NET's fit itself cannot be interrupted).</summary>
+    public static Result Train(TrainingSpec spec, int candidateIndex, string csvPath, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.StartNew();
         var candidate = spec.Candidates[candidateIndex];
         var ml = new MLContext(spec.Seed);
@@ -46,6 +48,7 @@ public static class TabularTrainer
             ? pipeline.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(split.TrainSet)
             : (ITransformer)pipeline.Fit(split.TrainSet);
         fit.Stop();
+        cancellationToken.ThrowIfCancellationRequested();
 
         var outputs = spec.Task switch
         {

@@ -69,7 +69,7 @@ public sealed class TrainingWorkflow(
         TabularTrainer.Result trained;
         try
         {
-            trained = TabularTrainer.Train(input.Spec, input.Index, csv);
+            trained = TabularTrainer.Train(input.Spec, input.Index, csv, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -187,7 +187,7 @@ public sealed class TrainingWorkflow(
         var (record, spec, index) = await GetRecipeAsync(model, version, cancellationToken);
 
         var csv = await cache.GetAsync(spec.Dataset, cancellationToken);
-        var again = TabularTrainer.Train(spec, index, csv);
+        var again = TabularTrainer.Train(spec, index, csv, cancellationToken);
         var sha = Convert.ToHexStringLower(SHA256.HashData(again.Onnx));
         var metricsMatch = record.Metrics.Count == again.Metrics.Count && record.Metrics.All(m => again.Metrics.TryGetValue(m.Key, out var v) && v.Equals(m.Value));
         var match = sha == record.Sha256 && metricsMatch;

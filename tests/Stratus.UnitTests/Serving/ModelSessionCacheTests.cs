@@ -16,6 +16,7 @@ public sealed class ModelSessionCacheTests : IDisposable
     private ModelSessionCache Cache(long budget) => new(
         Options.Create(new StratusOptions { Serving = new ServingOptions { SessionCacheBytes = budget } }),
         new ServingTelemetry(_services.GetRequiredService<IMeterFactory>()),
+        TimeProvider.System,
         NullLogger<ModelSessionCache>.Instance);
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class CsvProfilerTests : IDisposable
     private CsvProfiler.Profile Profile(string csv)
     {
         File.WriteAllText(_path, csv);
-        return CsvProfiler.Read(_path);
+        return CsvProfiler.ReadAsync(_path, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     [Fact]
@@ -29,9 +29,9 @@ public sealed class CsvProfilerTests : IDisposable
     }
 
     [Fact]
-    public void Lists_the_values_of_low_cardinality_columns_only()
+    public async Task Lists_the_values_of_low_cardinality_columns_only()
     {
-        var cancer = CsvProfiler.Read(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "breast_cancer.csv"));
+        var cancer = await CsvProfiler.ReadAsync(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "breast_cancer.csv"), CancellationToken.None);
         Assert.Equal(["0", "1"], cancer.Columns.Single(c => c.Name == "label").Values);
         Assert.Null(cancer.Columns.Single(c => c.Name == "mean_radius").Values); // hundreds of distinct values
     }
@@ -55,9 +55,9 @@ public sealed class CsvProfilerTests : IDisposable
     }
 
     [Fact]
-    public void Profiles_the_shipped_datasets()
+    public async Task Profiles_the_shipped_datasets()
     {
-        var iris = CsvProfiler.Read(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "iris.csv"));
+        var iris = await CsvProfiler.ReadAsync(Path.Combine(Fixtures.TestPaths.Root, "samples", "data", "iris.csv"), CancellationToken.None);
         Assert.Equal(150, iris.Rows);
         Assert.Equal(5, iris.Columns.Count);
         Assert.All(iris.Columns, c => Assert.Equal("number", c.Type));

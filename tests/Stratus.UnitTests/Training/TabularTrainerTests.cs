@@ -18,8 +18,8 @@ public sealed class TabularTrainerTests
     public void Binary_candidates_train_export_and_reproduce(string algorithm)
     {
         var spec = TrainingSpecs.Resolve("breast_cancer", new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Candidates = [TrainingSpecs.Candidate(algorithm)] });
-        var first = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"));
-        var second = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"));
+        var first = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"), CancellationToken.None);
+        var second = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"), CancellationToken.None);
 
         Assert.InRange(first.Metrics["auc"], 0.95, 1.0);
         Assert.InRange(first.Metrics["accuracy"], 0.85, 1.0);
@@ -42,7 +42,7 @@ public sealed class TabularTrainerTests
     public void Multiclass_candidates_keep_class_labels(string algorithm)
     {
         var spec = TrainingSpecs.Resolve("iris", new TrainRequest { Label = "label", Task = ModelTask.MulticlassClassification, Candidates = [TrainingSpecs.Candidate(algorithm)] });
-        var result = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"));
+        var result = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"), CancellationToken.None);
         Assert.InRange(result.Metrics["micro-accuracy"], 0.8, 1.0);
         Assert.InRange(result.Metrics["macro-accuracy"], 0.8, 1.0);
         Assert.Equal(["0", "1", "2"], result.Classes!.Order());
@@ -63,7 +63,7 @@ public sealed class TabularTrainerTests
             Features = ["mean_radius", "mean_perimeter", "mean_texture", "worst_area"],
             Candidates = [TrainingSpecs.Candidate(algorithm)],
         });
-        var result = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"));
+        var result = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"), CancellationToken.None);
         Assert.InRange(result.Metrics["r2"], 0.9, 1.0);
         Assert.True(result.Metrics["rmse"] > 0);
         Assert.Equal(new Dictionary<string, string> { ["value"] = "Score.output" }, result.Outputs);
@@ -73,7 +73,7 @@ public sealed class TabularTrainerTests
     public void A_champion_onnx_is_scored_on_the_same_holdout()
     {
         var spec = TrainingSpecs.Resolve("breast_cancer", new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Candidates = [TrainingSpecs.Candidate("fasttree")] });
-        var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"));
+        var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("breast_cancer"), CancellationToken.None);
         var rescored = TabularTrainer.Evaluate(spec, TrainingSpecs.Csv("breast_cancer"), trained.Onnx);
         Assert.Equal(trained.Metrics["auc"], rescored!["auc"], 12);
 
@@ -90,7 +90,7 @@ public sealed class TabularTrainerTests
         {
             var spec = TrainingSpecs.Resolve("breast_cancer", new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Features = ["mean_radius"], Candidates = [TrainingSpecs.Candidate("lbfgs")] })
                 with { Features = [new FeatureSpec("x", "number")] };
-            var error = Assert.Throws<InvalidOperationException>(() => TabularTrainer.Train(spec, 0, csv));
+            var error = Assert.Throws<InvalidOperationException>(() => TabularTrainer.Train(spec, 0, csv, CancellationToken.None));
             Assert.Contains("0/1 or true/false", error.Message);
         }
         finally
@@ -103,7 +103,7 @@ public sealed class TabularTrainerTests
     public void A_multiclass_champion_is_scored_in_the_holdouts_class_order_even_when_the_data_lists_classes_in_another_order()
     {
         var spec = TrainingSpecs.Resolve("iris", new TrainRequest { Label = "label", Task = ModelTask.MulticlassClassification, Candidates = [TrainingSpecs.Candidate("lbfgs")] });
-        var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"));
+        var trained = TabularTrainer.Train(spec, 0, TrainingSpecs.Csv("iris"), CancellationToken.None);
 
         // The same rows, class 2 first: label keys follow first occurrence, so this holdout's class order is 2, 1, 0.
         var lines = File.ReadAllLines(TrainingSpecs.Csv("iris"));
