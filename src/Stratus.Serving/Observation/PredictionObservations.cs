@@ -45,6 +45,23 @@ public sealed partial class PredictionObservations : BackgroundService
         }
     }
 
+    /// <summary>Stops accepting observations and waits until the queued ones were delivered (shutdown, and tests).</summary>
+    public async Task CompleteAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (ExecuteTask is { } reader)
+        {
+            await reader;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Deliver what is queued while the host allows; observers then see every served call up to shutdown.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_observers.Length == 0)
