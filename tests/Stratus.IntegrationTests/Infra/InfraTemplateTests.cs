@@ -114,7 +114,7 @@ public sealed class InfraTemplateTests
     }
 }
 
-public sealed class StratusMetricsTests
+public sealed class TelemetryCredentialTests
 {
     [Fact]
     public void Metrics_authenticate_as_the_identity_named_in_the_authentication_string()

@@ -24,7 +24,7 @@ using Stratus.Tests.Fixtures;
 namespace Stratus.Tests.Unit;
 
 /// <summary>The GPU tier's model host over a Moq'd registry: readiness, batching through V2 requests, fixed-batch models, drain.</summary>
-public sealed class TierModelHostTests : IAsyncLifetime
+public sealed class TierHostingTests : IAsyncLifetime
 {
     private readonly Mock<IModelRegistry> _registry = new();
     private readonly Mock<IArtifactStore> _artifacts = new();
