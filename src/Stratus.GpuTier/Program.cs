@@ -12,9 +12,10 @@ builder.AddServiceDefaults();
 builder.Services.AddStratusStorage(builder.Configuration);
 builder.Services.AddStratusGpuTier();
 
-// Body size is Stratus' own limit (Stratus__Serving__MaxRequestBytes, checked while parsing): a 32-image batch
-// is ~50 MB of JSON, past Kestrel's 30 MB default.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+// The server stops reading at Stratus' own limit (Stratus__Serving__MaxRequestBytes): a 32-image batch is ~50 MB of
+// JSON, past Kestrel's 30 MB default, and nothing beyond the limit is ever buffered.
+var maxRequestBytes = builder.Configuration.GetValue(OptionPaths.ServingMaxRequestBytes.Key, new ServingOptions().MaxRequestBytes);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes);
 
 // Graceful shutdown: in-flight and queued inference finish within the drain window before the process exits.
 var drain = TimeSpan.FromSeconds(builder.Configuration.GetValue(OptionPaths.TierDrainSeconds.Key, new TierOptions().DrainSeconds));

@@ -15,8 +15,8 @@ public static class JsonBody
 
         try
         {
-            // A declared length is enforced by the server; only bodies of unknown length need counting.
-            return await JsonDocument.ParseAsync(contentLength is null ? new LimitedReadStream(body, maxBytes) : body, default, cancellationToken);
+            // Counted as read whatever was declared: the server's own limit may be set elsewhere, or not at all.
+            return await JsonDocument.ParseAsync(new LimitedReadStream(body, maxBytes), default, cancellationToken);
         }
         catch (JsonException e)
         {
@@ -38,8 +38,9 @@ public static class JsonBody
 
         try
         {
-            using var buffer = contentLength is { } length ? new MemoryStream((int)length) : new MemoryStream();
-            await (contentLength is null ? new LimitedReadStream(body, maxBytes) : body).CopyToAsync(buffer, cancellationToken);
+            // The buffer grows as bytes arrive: a declared Content-Length reserves nothing before the bytes are here.
+            using var buffer = new MemoryStream();
+            await new LimitedReadStream(body, maxBytes).CopyToAsync(buffer, cancellationToken);
             return buffer.ToArray();
         }
         catch (LimitedReadStream.LimitExceededException)

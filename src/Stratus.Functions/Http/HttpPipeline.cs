@@ -2,6 +2,8 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Configuration;
 using Stratus.Core.Errors;
 using Stratus.Core.Http;
 using Stratus.ServiceDefaults;
@@ -19,11 +21,15 @@ public static partial class HttpPipeline
         var requestId = RequestIds.Get(context);
         context.Response.Headers[StratusHeaders.RequestId] = requestId;
 
-        // The server's default cap (30 MB in Kestrel) would answer before Stratus' own, configurable limits
-        // (OptionPaths.RegistryMaxUploadBytes, ServingMaxRequestBytes …), which every route enforces.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        // The server stops reading at the route's own limit (its setting), not at Kestrel's 30 MB default: uploads may
+        // be larger, and a management call or a chunked body of unknown length may not grow past what the route takes.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit
+            && context.RequestServices?.GetService(typeof(IOptions<StratusOptions>)) is IOptions<StratusOptions> options)
         {
-            bodyLimit.MaxRequestBodySize = null;
+            // A declared length over the limit is answered 413 before a byte is read; the server may then discard the
+            // rest instead of cutting the connection on a client still sending (which would hide the answer from it).
+            var limit = RequestLimits.For(context.Request.Path, options.Value);
+            bodyLimit.MaxRequestBodySize = context.Request.ContentLength is { } declared && declared > limit ? declared : limit;
         }
 
         await GuardAsync(context, next, logger);

@@ -2,26 +2,30 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Stratus.Core.Http;
 using Stratus.Core.Errors;
+using Stratus.Serving;
 
 namespace Stratus.Functions.Http;
 
 /// <summary>Parsing of small JSON request bodies into contracts, with clear 400s.</summary>
 public static class RequestBodies
 {
-    private const long MaxJsonBytes = 1024 * 1024;
-
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentLength > MaxJsonBytes)
+        if (request.ContentLength > RequestLimits.MaxJsonBytes)
         {
-            throw DomainException.TooLarge($"JSON bodies are limited to {MaxJsonBytes} bytes.");
+            throw TooLarge();
         }
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, StratusJson.Options, cancellationToken)
+            // Counted as it is read: a chunked body declares no length.
+            return await JsonSerializer.DeserializeAsync<T>(new LimitedReadStream(request.Body, RequestLimits.MaxJsonBytes), StratusJson.Options, cancellationToken)
                 ?? throw DomainException.Invalid("Missing body", "The request needs a JSON body.");
+        }
+        catch (LimitedReadStream.LimitExceededException)
+        {
+            throw TooLarge();
         }
         catch (JsonException e)
         {
@@ -40,6 +44,8 @@ public static class RequestBodies
             throw DomainException.UnsupportedContent($"Send the body as {expected} (got '{actual ?? "none"}').");
         }
     }
+
+    private static DomainException TooLarge() => DomainException.TooLarge($"JSON bodies are limited to {RequestLimits.MaxJsonBytes} bytes.");
 
     private static string FirstSentence(string message) => message.Split(" Path:", 2)[0];
 }

@@ -23,9 +23,16 @@ public static class V2RequestParser
 
         string? id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
         var tensors = new List<TensorData>();
+        var position = 0;
         foreach (var input in inputs.EnumerateArray())
         {
-            var name = input.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Invalid("Every input needs a 'name'.");
+            if (input.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid($"inputs[{position}] must be an object with 'name', 'datatype', 'shape' and 'data'.");
+            }
+
+            position++;
+            var name = input.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Invalid($"inputs[{position - 1}] needs a string 'name'.");
             var slot = model.Inputs.FirstOrDefault(i => i.Name == name)
                 ?? throw Invalid($"Model has no input '{name}'; inputs are {string.Join(", ", model.Inputs.Select(i => i.Name))}.");
             if (tensors.Any(t => t.Name == name))
@@ -33,7 +40,7 @@ public static class V2RequestParser
                 throw Invalid($"Input '{name}' is given twice.");
             }
 
-            var datatype = input.TryGetProperty("datatype", out var dt) ? dt.GetString() : null;
+            var datatype = input.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString() : null;
             if (!TensorTypes.TryParseV2(datatype, out var type))
             {
                 throw Invalid($"Input '{name}' has unknown datatype '{datatype}'.");
@@ -46,13 +53,11 @@ public static class V2RequestParser
 
             var shape = ReadShape(input, name);
             CheckShape(name, shape, slot.Dimensions, anyBatch && slot.FixedBatch);
-            var count = shape.Aggregate(1L, (a, d) => a * d);
-            if (count > int.MaxValue)
-            {
-                throw Invalid($"Input '{name}' is too large.");
-            }
+            var count = ElementCount(shape, name);
 
-            var data = TensorData.Allocate(type, (int)count);
+            // Memory is allocated for the data that arrived, never for what a shape declares: the count is checked
+            // against the values (or bytes) present before the tensor is allocated.
+            Array data;
             if (BinarySize(input, name) is { } size)
             {
                 if (size > binary.Length - binaryAt)
@@ -60,6 +65,17 @@ public static class V2RequestParser
                     throw Invalid($"Input '{name}' declares {size} binary bytes but only {binary.Length - binaryAt} follow the JSON.");
                 }
 
+                var fits = type == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String
+                    ? count <= size / 4 // each BYTES element carries at least its 4-byte length
+                    : count * V2Binary.ElementSize(type) == size;
+                if (!fits)
+                {
+                    throw Invalid(type == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String
+                        ? $"Input '{name}': {size} binary bytes cannot hold the {count} BYTES elements of shape [{string.Join(',', shape)}]."
+                        : $"Input '{name}': {size} binary bytes do not fit shape [{string.Join(',', shape)}] of {datatype}, which would need {count * V2Binary.ElementSize(type)}.");
+                }
+
+                data = TensorData.Allocate(type, (int)count);
                 V2Binary.Read(binary.Span.Slice(binaryAt, size), data, type, name);
                 binaryAt += size;
             }
@@ -70,12 +86,15 @@ public static class V2RequestParser
                     throw Invalid($"Input '{name}' has no 'data'.");
                 }
 
+                var present = CountValues(values);
+                if (present != count)
+                {
+                    throw Invalid($"Input '{name}' has {present} values but shape [{string.Join(',', shape)}] needs {count}.");
+                }
+
+                data = TensorData.Allocate(type, (int)count);
                 var filled = 0;
                 Fill(values, data, ref filled, name);
-                if (filled != count)
-                {
-                    throw Invalid($"Input '{name}' has {filled} values but shape [{string.Join(',', shape)}] needs {count}.");
-                }
             }
 
             tensors.Add(new TensorData(name, type, shape, data));
@@ -92,18 +111,41 @@ public static class V2RequestParser
             throw Invalid($"Input '{missing.Name}' is missing.");
         }
 
+        // Rows are counted from the batch dimension: every batch-dynamic input must agree on it, or a merged batch
+        // could pair one caller's rows with another's.
+        var batched = model.Inputs.Where(i => i.Dimensions.Length > 0 && i.Dimensions[0] < 0).Select(i => tensors.First(t => t.Name == i.Name)).ToArray();
+        if (batched.Select(t => t.Shape[0]).Distinct().Skip(1).Any())
+        {
+            throw Invalid($"Inputs disagree on the batch dimension: {string.Join(", ", batched.Select(t => $"'{t.Name}' has {t.Shape[0]}"))}.");
+        }
+
         List<string>? requested = null;
         var binaryOutputs = new HashSet<string>(StringComparer.Ordinal);
         var allBinary = Flag(root, "binary_data_output");
-        if (root.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Array)
+        if (root.TryGetProperty("outputs", out var outputs) && outputs.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            throw Invalid("'outputs' must be an array of {\"name\": …} objects.");
+        }
+
+        if (outputs.ValueKind == JsonValueKind.Array)
         {
             requested = [];
             foreach (var output in outputs.EnumerateArray())
             {
-                var name = output.TryGetProperty("name", out var on) ? on.GetString() : null;
-                if (name is null || !model.OutputNames.Contains(name))
+                var name = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out var on) && on.ValueKind == JsonValueKind.String ? on.GetString() : null;
+                if (name is null)
+                {
+                    throw Invalid($"outputs[{requested.Count}] must be an object with a string 'name'.");
+                }
+
+                if (!model.OutputNames.Contains(name))
                 {
                     throw Invalid($"Model has no output '{name}'; outputs are {string.Join(", ", model.OutputNames)}.");
+                }
+
+                if (requested.Contains(name))
+                {
+                    throw Invalid($"Output '{name}' is requested twice.");
                 }
 
                 requested.Add(name);
@@ -183,6 +225,37 @@ public static class V2RequestParser
         }
     }
 
+    /// <summary>Elements a shape holds; an overflowing or over-large product is the caller's error, never wrapped.</summary>
+    private static long ElementCount(long[] shape, string name)
+    {
+        try
+        {
+            var count = shape.Aggregate(1L, (a, d) => checked(a * d));
+            return count <= int.MaxValue ? count : throw Invalid($"Input '{name}' declares shape [{string.Join(',', shape)}], more elements than one tensor may hold.");
+        }
+        catch (OverflowException)
+        {
+            throw Invalid($"Input '{name}' declares shape [{string.Join(',', shape)}], whose element count overflows.");
+        }
+    }
+
+    /// <summary>The leaf values of flat or nested <c>data</c>, counted without allocating.</summary>
+    private static long CountValues(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return 1;
+        }
+
+        long count = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            count += CountValues(item);
+        }
+
+        return count;
+    }
+
     private static void Fill(JsonElement value, Array data, ref int filled, string name)
     {
         if (value.ValueKind == JsonValueKind.Array)
@@ -193,12 +266,6 @@ public static class V2RequestParser
             }
 
             return;
-        }
-
-        if (filled >= data.Length)
-        {
-            filled++;
-            return; // counted, reported as a size mismatch
         }
 
         if (!TensorData.TrySet(data, filled, value))

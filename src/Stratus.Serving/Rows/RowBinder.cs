@@ -35,6 +35,7 @@ public static class RowBinder
         }
 
         var width = model.RowWidth;
+        CheckRowSizes(instances, width, features);
         var tensors = new TensorData[model.Inputs.Count];
         for (var s = 0; s < tensors.Length; s++)
         {
@@ -99,6 +100,57 @@ public static class RowBinder
         }
 
         return tensors;
+    }
+
+    /// <summary>
+    /// Every row's size is checked before the tensors are allocated: memory follows what the caller sent, so a few
+    /// bytes of empty rows cannot ask for rows × width elements.
+    /// </summary>
+    private static void CheckRowSizes(JsonElement instances, int width, FeatureIndex? features)
+    {
+        var i = 0;
+        foreach (var row in instances.EnumerateArray())
+        {
+            var size = row.ValueKind switch
+            {
+                JsonValueKind.Array => row.GetArrayLength(),
+                JsonValueKind.Object when features is not null => CountProperties(row),
+                _ => width, // wrong kinds are named by the binding itself
+            };
+            if (row.ValueKind == JsonValueKind.Array && size != width)
+            {
+                throw Invalid($"instances[{i}] has {size} values; the model takes {width}{Describe(features)}.");
+            }
+
+            if (row.ValueKind == JsonValueKind.Object && size != width)
+            {
+                foreach (var property in row.EnumerateObject())
+                {
+                    if (!features!.Columns.ContainsKey(property.Name))
+                    {
+                        throw Invalid($"instances[{i}] has unknown feature '{property.Name}'{Describe(features)}.");
+                    }
+                }
+
+                var missing = features!.Names.FirstOrDefault(n => !row.TryGetProperty(n, out _));
+                throw Invalid(missing is not null && size < width
+                    ? $"instances[{i}] is missing feature '{missing}'."
+                    : $"instances[{i}] has {size} features; the model takes {width}{Describe(features)}.");
+            }
+
+            i++;
+        }
+    }
+
+    private static int CountProperties(JsonElement row)
+    {
+        var count = 0;
+        foreach (var _ in row.EnumerateObject())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static void Set(TensorData[] tensors, InputLayout model, int slot, int inner, int row, JsonElement value, string field)
