@@ -12,6 +12,13 @@ namespace Stratus.Functions.Triggers;
 /// <summary>Open Inference Protocol (KServe V2) REST at its standard paths.</summary>
 public sealed class OpenInferenceFunctions(OpenInferenceService inference, IModelRegistry registry)
 {
+    public const string ServerName = "stratus";
+
+    [Function(nameof(V2ServerMetadata))]
+    public IActionResult V2ServerMetadata(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.V2Server)] HttpRequest request) =>
+        ApiResults.Json(Serving.OpenInference.V2ServerMetadata.For(ServerName));
+
     [Function(nameof(V2Live))]
     public IActionResult V2Live(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.V2Live)] HttpRequest request) =>

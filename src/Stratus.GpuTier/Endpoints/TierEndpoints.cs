@@ -20,7 +20,7 @@ public static partial class TierEndpoints
 
     public static IEndpointRouteBuilder MapGpuTier(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Routes.V2Server, () => Results.Json(new { name = ServerName, version = typeof(TierEndpoints).Assembly.GetName().Version?.ToString(), extensions = Array.Empty<string>() }));
+        endpoints.MapGet(Routes.V2Server, () => Results.Json(V2ServerMetadata.For(ServerName), StratusJson.Options));
         endpoints.MapGet(Routes.V2Live, () => Results.Json(new { live = true }));
         endpoints.MapGet(Routes.V2Ready, (TierLifecycle lifecycle) =>
             lifecycle.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status503ServiceUnavailable));
