@@ -160,6 +160,8 @@ module roles 'modules/role-assignments.bicep' = {
     registryName: names.registry
     functionIdentityName: names.functionIdentity
     gpuTierIdentityName: names.gpuTierIdentity
+    modelsContainerName: blobContainers[0] // models: all the GPU tier reads, with the card and version tables
+    modelTableNames: take(registryTables, 2)
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }

@@ -35,7 +35,7 @@ param maxBatchSize int
 @description('Seconds a stopping replica drains queued inference; the platform waits 15 s more before killing it.')
 param drainSeconds int
 
-@description('Audience of the Entra tokens required on the model routes; empty: no authentication.')
+@description('Audience of the Entra tokens required on the model routes; empty: anonymous calls, so the ingress stays inside the environment (or the VNet with private networking).')
 param authAudience string
 
 @description('The client id allowed to call (the function app\'s managed identity).')
@@ -45,6 +45,9 @@ param allowedClientId string
 param subnetId string
 
 var internal = !empty(subnetId)
+// Closed by default: a tier without an audience takes anonymous calls, so its ingress is then internal to the
+// environment (public environment: unreachable from outside it) or, in an internal environment, to the VNet.
+var anonymous = empty(authAudience)
 var gpuProfiles = {
   T4: { type: 'Consumption-GPU-NC8as-T4', cpu: '8', memory: '56Gi' }
   A100: { type: 'Consumption-GPU-NC24-A100', cpu: '24', memory: '220Gi' }
@@ -99,7 +102,7 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
       activeRevisionsMode: 'Single'
       // In an internal environment "external" means the whole VNet (where the functions are), not the internet.
       ingress: {
-        external: true
+        external: internal || !anonymous
         targetPort: port
         transport: 'auto'
         allowInsecure: false
@@ -127,6 +130,7 @@ resource gpuTier 'Microsoft.App/containerApps@2025-07-01' = {
             { name: 'Stratus__Tier__Auth__Audience', value: authAudience }
             { name: 'Stratus__Tier__Auth__TenantId', value: tenant().tenantId }
             { name: 'Stratus__Tier__Auth__AllowedClientIds__0', value: allowedClientId }
+            { name: 'Stratus__Tier__Auth__AllowAnonymous', value: string(anonymous) }
             { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
             { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
           ]

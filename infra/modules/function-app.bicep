@@ -115,5 +115,22 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
+// Deployments use the managed identity (azd, One Deploy): basic publishing credentials stay off.
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
 output name string = functionApp.name
 output url string = 'https://${functionApp.properties.defaultHostName}'

@@ -1,11 +1,18 @@
 // Least privilege, per identity and per resource. The function app runs the registry, datasets, training and
-// the Durable Task hub (blobs, queues, tables) and publishes telemetry; the GPU tier only reads models, publishes
-// telemetry and pulls its image; the deploying user may upload the function package.
+// the Durable Task hub (blobs, queues, tables) and publishes telemetry; the GPU tier only reads the models container
+// and the card and version tables, publishes telemetry and pulls its image; the deploying user may upload the
+// function package.
 param storageAccountName string
 param applicationInsightsName string
 param registryName string
 param functionIdentityName string
 param gpuTierIdentityName string
+
+@description('The blob container of model artifacts: all the GPU tier may read.')
+param modelsContainerName string
+
+@description('The registry tables of cards and versions: all the GPU tier may read.')
+param modelTableNames string[]
 
 @description('The deploying user or pipeline (azd sets AZURE_PRINCIPAL_ID); empty: none.')
 param deployerPrincipalId string
@@ -24,7 +31,6 @@ var roles = {
 }
 
 var functionStorageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
-var gpuTierStorageRoles = [roles.storageBlobDataReader, roles.storageTableDataReader]
 
 resource functionIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: functionIdentityName
@@ -68,14 +74,46 @@ resource functionTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
-resource gpuTierStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in gpuTierStorageRoles: {
-    name: guid(storage.id, gpuTierIdentity.id, role)
-    scope: storage
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource modelsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' existing = {
+  parent: blobService
+  name: modelsContainerName
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource modelTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' existing = [
+  for table in modelTableNames: {
+    parent: tableService
+    name: table
+  }
+]
+
+resource gpuTierModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(modelsContainer.id, gpuTierIdentity.id, roles.storageBlobDataReader)
+  scope: modelsContainer
+  properties: {
+    principalId: gpuTierIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+  }
+}
+
+resource gpuTierTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (table, i) in modelTableNames: {
+    name: guid(modelTables[i].id, gpuTierIdentity.id, roles.storageTableDataReader)
+    scope: modelTables[i]
     properties: {
       principalId: gpuTierIdentity.properties.principalId
       principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
     }
   }
 ]

@@ -46,6 +46,7 @@ public static class OptionPaths
     public static readonly OptionPath TierAuthAudience = OptionPath.Of(o => o.Tier.Auth.Audience);
     public static readonly OptionPath TierAuthTenantId = OptionPath.Of(o => o.Tier.Auth.TenantId);
     public static readonly OptionPath TierAuthAllowedClientIds = OptionPath.Of(o => o.Tier.Auth.AllowedClientIds);
+    public static readonly OptionPath TierAuthAllowAnonymous = OptionPath.Of(o => o.Tier.Auth.AllowAnonymous);
     public static readonly OptionPath TierExecutionProvider = OptionPath.Of(o => o.Tier.ExecutionProvider);
     public static readonly OptionPath TierDrainSeconds = OptionPath.Of(o => o.Tier.DrainSeconds);
     public static readonly OptionPath TierBatching = OptionPath.Of(o => o.Tier.Batching);

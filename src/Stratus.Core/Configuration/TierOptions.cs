@@ -23,13 +23,13 @@ public sealed class TierOptions
     /// <summary>How long shutdown waits for queued and in-flight inference to finish.</summary>
     public int DrainSeconds { get; set; } = 30;
 
-    /// <summary>Who may call the tier; without an audience it accepts anonymous calls (reach it only from a private network).</summary>
+    /// <summary>Who may call the tier: Entra ID callers for an audience, or anyone only when <see cref="TierAuthOptions.AllowAnonymous"/> says so.</summary>
     public TierAuthOptions Auth { get; set; } = new();
 
     public BatchingOptions BatchingFor(string model) => Models.TryGetValue(model, out var own) ? own : Batching;
 }
 
-/// <summary>Microsoft Entra ID bearer tokens on the tier's model routes (health probes stay anonymous).</summary>
+/// <summary>Microsoft Entra ID bearer tokens on the tier's model routes (health probes stay anonymous); closed by default.</summary>
 public sealed class TierAuthOptions
 {
     /// <summary>The app registration's application ID URI (<c>api://{appId}</c>) or app id that tokens must be issued for (either form is accepted in tokens); unset: no authentication.</summary>
@@ -40,6 +40,13 @@ public sealed class TierAuthOptions
 
     /// <summary>Client ids allowed to call (the function app's managed identity); required with an audience.</summary>
     public List<string> AllowedClientIds { get; set; } = [];
+
+    /// <summary>
+    /// Accept calls without a token. Off by default: a tier with neither an audience nor this set refuses to start.
+    /// Set it on purpose only where nothing but the function app can reach the tier (the local runner, an internal
+    /// environment or VNet).
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
 }
 
 /// <summary>Names of the ONNX Runtime execution providers a session can be given.</summary>

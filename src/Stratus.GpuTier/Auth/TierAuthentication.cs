@@ -8,8 +8,8 @@ namespace Stratus.GpuTier.Auth;
 
 /// <summary>
 /// Entra ID bearer tokens on the tier's model routes when <see cref="TierAuthOptions.Audience"/> is set: issued by
-/// the tenant for that audience, to an allowed client (the function app's managed identity). Without an audience
-/// the routes are open, for local runs and private networks.
+/// the tenant for that audience, to an allowed client (the function app's managed identity). Without an audience the
+/// tier does not start unless <see cref="TierAuthOptions.AllowAnonymous"/> opens it on purpose.
 /// </summary>
 public static class TierAuthentication
 {
@@ -17,11 +17,15 @@ public static class TierAuthentication
 
     public static IServiceCollection AddGpuTierAuthentication(this IServiceCollection services)
     {
-        // A half-configured door must not open: an audience needs the tenant and at least one allowed client.
+        // Closed unless opened on purpose, and a half-configured door must not open: an audience needs the tenant and at
+        // least one allowed client; no audience needs AllowAnonymous set explicitly.
         services.AddOptions<StratusOptions>()
             .Validate(
                 o => string.IsNullOrEmpty(o.Tier.Auth.Audience) || (!string.IsNullOrEmpty(o.Tier.Auth.TenantId) && o.Tier.Auth.AllowedClientIds.Count > 0),
                 $"{OptionPaths.TierAuthAudience} needs {OptionPaths.TierAuthTenantId} and at least one {OptionPaths.TierAuthAllowedClientIds} entry.")
+            .Validate(
+                o => !string.IsNullOrEmpty(o.Tier.Auth.Audience) || o.Tier.Auth.AllowAnonymous,
+                $"The GPU tier accepts no anonymous calls by default: set {OptionPaths.TierAuthAudience} (with {OptionPaths.TierAuthTenantId} and {OptionPaths.TierAuthAllowedClientIds}), or {OptionPaths.TierAuthAllowAnonymous}=true where only the function app can reach the tier.")
             .ValidateOnStart();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -75,7 +79,11 @@ public static class TierAuthentication
             var auth = options.CurrentValue.Tier.Auth;
             if (string.IsNullOrEmpty(auth.Audience))
             {
-                context.Succeed(requirement); // no door configured: open, by design (local runs, private networks)
+                if (auth.AllowAnonymous)
+                {
+                    context.Succeed(requirement); // opened on purpose (local runs, internal networks)
+                }
+
                 return Task.CompletedTask;
             }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Errors;
+using Stratus.Core.Models;
 using Stratus.Registry;
 using Stratus.Serving;
 using Stratus.Serving.OpenInference;
@@ -44,8 +45,7 @@ public sealed class TierInference(
     /// <summary>The registry's metadata plus how this tier serves the version (batching, provider, readiness).</summary>
     public async Task<V2ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
     {
-        var card = await catalog.GetCardAsync(name, cancellationToken);
-        var selected = (await selector.SelectAsync(card, ServingTarget.Parse(version, alias: null), cancellationToken)).Version;
+        var (card, selected) = await SelectCardAsync(name, version, cancellationToken);
         var described = V2ModelMetadata.From(card, selected, await registry.ListVersionsAsync(name, cancellationToken));
 
         // A loaded model reports the batching its batcher runs with; otherwise what it would get.
@@ -89,9 +89,18 @@ public sealed class TierInference(
         return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs);
     }
 
-    private async Task<int> SelectAsync(string name, string? version, CancellationToken cancellationToken)
+    private async Task<int> SelectAsync(string name, string? version, CancellationToken cancellationToken) =>
+        (await SelectCardAsync(name, version, cancellationToken)).Version;
+
+    /// <summary>The card and version a path names; only <c>tier: gpu</c> models are served here, so no caller can load others into GPU memory.</summary>
+    private async Task<(ModelCard Card, int Version)> SelectCardAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        return (await selector.SelectAsync(card, ServingTarget.Parse(version, alias: null), cancellationToken)).Version;
+        if (card.Tier != ServingTier.Gpu)
+        {
+            throw DomainException.NotFound("Not a GPU-tier model", $"Model '{name}' is not served by the GPU tier (its card says tier: {card.Tier.ToString().ToLowerInvariant()}).");
+        }
+
+        return (card, (await selector.SelectAsync(card, ServingTarget.Parse(version, alias: null), cancellationToken)).Version);
     }
 }

@@ -83,6 +83,12 @@ public sealed partial class TierLifecycle(
             try
             {
                 var card = await catalog.GetCardAsync(name, cancellationToken);
+                if (card.Tier != ServingTier.Gpu)
+                {
+                    LogNotGpu(name);
+                    continue;
+                }
+
                 var choice = await selector.SelectAsync(card, ServingTarget.Default, cancellationToken);
                 await models.GetAsync(name, choice.Version, cancellationToken);
                 warm++;
@@ -122,6 +128,9 @@ public sealed partial class TierLifecycle(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not list the models to preload")]
     private partial void LogCannotList(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Preload names {Model}, which is not a tier: gpu model; the tier does not serve it")]
+    private partial void LogNotGpu(string model);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not preload model {Model}")]
     private partial void LogCannotPreload(Exception exception, string model);

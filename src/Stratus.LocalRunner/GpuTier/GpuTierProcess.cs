@@ -74,6 +74,12 @@ public sealed class GpuTierProcess : IAsyncDisposable
             }
         }
 
+        // Local runs reach the tier on 127.0.0.1 only, so it is opened on purpose unless an audience was configured.
+        if (string.IsNullOrEmpty(configuration[OptionPaths.TierAuthAudience.Key]))
+        {
+            start.Environment[OptionPaths.TierAuthAllowAnonymous.Env] = "true";
+        }
+
         var drain = configuration.GetValue(DrainSetting, LocalDrainSeconds);
         start.Environment[DrainSetting.Replace(":", "__", StringComparison.Ordinal)] = drain.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -52,7 +52,12 @@ public static class CompiledInfra
     }
 
     /// <summary>The one resource of <paramref name="type"/> in the template or its modules, with its template's variables.</summary>
-    public static (JsonElement Resource, JsonElement Variables) Resource(string type)
+    public static (JsonElement Resource, JsonElement Variables) Resource(string type) => Assert.Single(Find(type));
+
+    /// <summary>Every resource of <paramref name="type"/> in the template or its modules.</summary>
+    public static IReadOnlyList<JsonElement> Resources(string type) => Find(type).Select(r => r.Resource).ToArray();
+
+    private static List<(JsonElement Resource, JsonElement Variables)> Find(string type)
     {
         var found = new List<(JsonElement, JsonElement)>();
         void Walk(JsonElement node, JsonElement variables)
@@ -84,7 +89,7 @@ public static class CompiledInfra
         }
 
         Walk(MainTemplate, default);
-        return Assert.Single(found);
+        return found;
     }
 
     /// <summary>Every <c>{name, value}</c> entry of every array property called <paramref name="property"/>, anywhere in the template.</summary>

@@ -39,6 +39,8 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
     {
         var registry = new Mock<IModelRegistry>();
         registry.Setup(r => r.ListCardsAsync(It.IsAny<CancellationToken>())).Returns(Empty);
+        var cpuCard = new Stratus.Core.Models.ModelCard { Name = "cpu-model", Aliases = new Dictionary<string, int> { ["champion"] = 1 } };
+        registry.Setup(r => r.GetCardAsync("cpu-model", It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Stratus.Core.Models.ModelCard>(cpuCard, "e"));
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -124,5 +126,43 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
         using var provider = services.BuildServiceProvider();
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<StratusOptions>>().Value);
         Assert.Contains("AllowedClientIds", error.Message);
+    }
+
+    [Fact]
+    public void Without_an_audience_the_tier_refuses_to_start_unless_anonymous_calls_are_allowed_on_purpose()
+    {
+        StratusOptions Start(TierAuthOptions auth)
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddSingleton(new Mock<IModelRegistry>().Object).AddSingleton(new Mock<IArtifactStore>().Object);
+            services.AddOptions<StratusOptions>().Configure(o => o.Tier.Auth = auth);
+            services.AddStratusGpuTier();
+            using var provider = services.BuildServiceProvider();
+            return provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<StratusOptions>>().Value;
+        }
+
+        var closed = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Start(new TierAuthOptions()));
+        Assert.Contains(OptionPaths.TierAuthAllowAnonymous.Env, closed.Message);
+        Assert.True(Start(new TierAuthOptions { AllowAnonymous = true }).Tier.Auth.AllowAnonymous);
+    }
+
+    [Fact]
+    public async Task An_allowed_caller_cannot_reach_a_model_whose_card_is_not_tier_gpu()
+    {
+        using var metadata = new HttpRequestMessage(HttpMethod.Get, "/v2/models/cpu-model");
+        metadata.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(FunctionClientId));
+        using var infer = new HttpRequestMessage(HttpMethod.Post, "/v2/models/cpu-model/versions/1/infer")
+        {
+            Content = JsonContent.Create(new { inputs = new[] { new { name = "Features", datatype = "FP32", shape = new[] { 1, 4 }, data = new[] { 1f, 2, 3, 4 } } } }),
+        };
+        infer.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(FunctionClientId));
+
+        foreach (var request in new[] { metadata, infer })
+        {
+            using var response = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains("not served by the GPU tier", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        }
     }
 }

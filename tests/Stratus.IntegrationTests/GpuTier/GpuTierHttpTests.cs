@@ -49,7 +49,10 @@ public sealed class GpuTierHttpTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(registry.Object).AddSingleton(artifacts.Object);
         builder.Services.AddOptions<StratusOptions>().Configure(o =>
-            o.Tier.Batching = new BatchingOptions { MaxBatchSize = 1, MaxQueuedRequests = 1 });
+        {
+            o.Tier.Batching = new BatchingOptions { MaxBatchSize = 1, MaxQueuedRequests = 1 };
+            o.Tier.Auth.AllowAnonymous = true;
+        });
         builder.Services.AddStratusGpuTier();
         _app = builder.Build();
         _app.MapGpuTier();

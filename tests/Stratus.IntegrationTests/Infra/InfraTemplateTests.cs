@@ -53,7 +53,31 @@ public sealed class InfraTemplateTests
     }
 
     [Fact]
-    public void The_gpu_tier_app_is_reachable_by_the_functions_on_the_tier_port_with_probes_on_its_health_routes()
+    public void The_gpu_tier_identity_reads_only_the_models_container_and_the_card_and_version_tables_and_basic_publishing_is_off()
+    {
+        var roles = CompiledInfra.MainTemplate.GetProperty("resources").GetProperty("roles");
+        var assignments = roles.GetProperty("properties").GetProperty("template").GetProperty("resources");
+        var tierScopes = assignments.EnumerateObject()
+            .Where(r => r.Name.StartsWith("gpuTier", StringComparison.Ordinal) && r.Name is not ("gpuTierTelemetry" or "gpuTierPull") && r.Value.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments")
+            .Select(r => r.Value.GetProperty("scope").GetString()!).ToArray();
+        Assert.Equal(2, tierScopes.Length);
+        Assert.Contains(tierScopes, s => s.Contains("blobServices/containers", StringComparison.Ordinal) && s.Contains("modelsContainerName", StringComparison.Ordinal));
+        Assert.Contains(tierScopes, s => s.Contains("tableServices/tables", StringComparison.Ordinal) && s.Contains("modelTableNames", StringComparison.Ordinal));
+
+        var parameters = roles.GetProperty("properties").GetProperty("parameters");
+        Assert.Equal("[variables('blobContainers')[0]]", parameters.GetProperty("modelsContainerName").GetProperty("value").GetString());
+        Assert.Equal(StorageNames.ModelsContainer, CompiledInfra.MainTemplate.GetProperty("variables").GetProperty("blobContainers")[0].GetString());
+        var tables = CompiledInfra.MainTemplate.GetProperty("variables").GetProperty("registryTables").EnumerateArray().Take(2).Select(t => t.GetString()!).ToArray();
+        Assert.Equal([StorageNames.ModelCardsTable, StorageNames.ModelVersionsTable], tables);
+        Assert.Equal("[take(variables('registryTables'), 2)]", parameters.GetProperty("modelTableNames").GetProperty("value").GetString());
+
+        var policies = CompiledInfra.Resources("Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+        Assert.Equal(2, policies.Count);
+        Assert.All(policies, p => Assert.Equal(JsonValueKind.False, p.GetProperty("properties").GetProperty("allow").ValueKind));
+    }
+
+    [Fact]
+    public void The_gpu_tier_app_faces_outside_its_environment_only_with_an_audience_on_the_tier_port_with_probes_on_its_health_routes()
     {
         var (app, variables) = CompiledInfra.Resource("Microsoft.App/containerApps");
         int Port(JsonElement value) => value.ValueKind == JsonValueKind.Number
@@ -61,7 +85,10 @@ public sealed class InfraTemplateTests
             : variables.GetProperty(value.GetString()!.Replace("[variables('", "").Replace("')]", "")).GetInt32();
 
         var ingress = app.GetProperty("properties").GetProperty("configuration").GetProperty("ingress");
-        Assert.Equal(JsonValueKind.True, ingress.GetProperty("external").ValueKind); // internal environments keep it inside the VNet
+        // Closed by default: reachable from outside its environment only with an audience, or inside the VNet.
+        var external = ingress.GetProperty("external").GetString()!;
+        Assert.Contains("parameters('authAudience')", external + variables.GetProperty("anonymous").GetString());
+        Assert.Contains("variables('internal')", external);
         Assert.Equal(8080, Port(ingress.GetProperty("targetPort")));
         Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", File.ReadAllText(Path.Combine(TestPaths.Root, "src", "Stratus.GpuTier", "Dockerfile")));
 
