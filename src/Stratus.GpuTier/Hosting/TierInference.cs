@@ -55,7 +55,7 @@ public sealed class TierInference(
         {
             Parameters = described.Parameters with
             {
-                DynamicBatching = batching.Enabled && !described.Parameters.BatchDimensionFixed,
+                DynamicBatching = batching.Enabled && !described.Parameters.BatchDimensionFixed && (served?.Model.OutputsFollowBatch ?? true),
                 MaxBatchSize = batching.MaxBatchSize,
                 MaxQueueDelayMicroseconds = batching.MaxQueueDelayMicroseconds,
                 MaxQueuedRequests = batching.MaxQueuedRequests,

@@ -142,7 +142,8 @@ public sealed partial class TierModels(
             model.BatchDimensionFixed,
             batching,
             clock,
-            loggers.CreateLogger<DynamicBatcher>());
+            loggers.CreateLogger<DynamicBatcher>(),
+            model.OutputsFollowBatch);
         LogWarm(name, version, model.ExecutionProvider, warmUp.TotalMilliseconds, batching.MaxBatchSize, batching.MaxQueueDelayMicroseconds, model.BatchDimensionFixed);
         return new ServedModel(model, batcher, batching, warmUp);
     }

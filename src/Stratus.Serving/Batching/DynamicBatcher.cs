@@ -17,6 +17,7 @@ public sealed partial class DynamicBatcher : IAsyncDisposable
     private readonly Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> _run;
     private readonly BatchingOptions _options;
     private readonly bool _fixedBatch;
+    private readonly bool _mergeable;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue;
@@ -28,9 +29,12 @@ public sealed partial class DynamicBatcher : IAsyncDisposable
     /// <param name="run">One session call (the model's Run); injectable so tests can observe and delay it.</param>
     /// <param name="fixedBatch">The model's batch dimension is fixed at 1: requests then run one row at a time.</param>
     /// <param name="clock">Times the queue delay (a fake one in tests makes merging deterministic).</param>
-    public DynamicBatcher(Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> run, bool fixedBatch, BatchingOptions options, TimeProvider clock, ILogger logger)
+    /// <param name="outputsFollowBatch">Every output's first dimension is the batch, so merged outputs can be sliced per
+    /// caller; false runs each request on its own (no caller ever receives outputs computed from another's rows).</param>
+    public DynamicBatcher(Func<IReadOnlyList<TensorData>, IReadOnlyList<TensorData>> run, bool fixedBatch, BatchingOptions options, TimeProvider clock, ILogger logger, bool outputsFollowBatch = true)
     {
         _clock = clock;
+        _mergeable = options.Enabled && !fixedBatch && outputsFollowBatch;
         _run = run;
         _fixedBatch = fixedBatch;
         _options = options;
@@ -83,7 +87,7 @@ public sealed partial class DynamicBatcher : IAsyncDisposable
             batch.Clear();
             batch.Add(first);
             var rows = first.Rows;
-            if (_options.Enabled && !_fixedBatch)
+            if (_mergeable)
             {
                 using var window = new CancellationTokenSource(TimeSpan.FromTicks(_options.MaxQueueDelayMicroseconds * 10L), _clock);
                 while (rows < _options.MaxBatchSize)
@@ -139,41 +143,50 @@ public sealed partial class DynamicBatcher : IAsyncDisposable
             return;
         }
 
+        if (batch.Count == 1 || !_mergeable)
+        {
+            batch.ForEach(RunAlone);
+            return;
+        }
+
+        var total = batch.Sum(b => b.Rows);
+        IReadOnlyList<TensorData> outputs;
         try
         {
-            if (_fixedBatch)
-            {
-                foreach (var request in batch)
-                {
-                    request.Result.TrySetResult(RowTensors.RunRowByRow(Counted, request.Inputs));
-                }
-
-                return;
-            }
-
-            if (batch.Count == 1)
-            {
-                Interlocked.Increment(ref _calls);
-                batch[0].Result.TrySetResult(_run(batch[0].Inputs));
-                return;
-            }
-
-            Interlocked.Increment(ref _calls);
-            var outputs = _run(Concatenate(batch));
-            var offset = 0;
-            foreach (var request in batch)
-            {
-                request.Result.TrySetResult(Slice(outputs, offset, request.Rows, batch.Sum(b => b.Rows)));
-                offset += request.Rows;
-            }
+            outputs = Counted(Concatenate(batch));
         }
         catch (Exception e)
         {
+            // One poison request must fail only itself: the members run again one by one.
             LogBatchFailed(_logger, e, batch.Count);
-            foreach (var request in batch)
-            {
-                request.Result.TrySetException(e);
-            }
+            batch.ForEach(RunAlone);
+            return;
+        }
+
+        if (outputs.Any(o => o.Shape.Length == 0 || o.Shape[0] != total))
+        {
+            // Outputs not sliceable per caller are never shared: the members run again one by one.
+            batch.ForEach(RunAlone);
+            return;
+        }
+
+        var offset = 0;
+        foreach (var request in batch)
+        {
+            request.Result.TrySetResult(outputs.Select(o => RowTensors.SliceRows(o, offset, request.Rows)).ToArray());
+            offset += request.Rows;
+        }
+    }
+
+    private void RunAlone(Pending request)
+    {
+        try
+        {
+            request.Result.TrySetResult(_fixedBatch ? RowTensors.RunRowByRow(Counted, request.Inputs) : Counted(request.Inputs));
+        }
+        catch (Exception e)
+        {
+            request.Result.TrySetException(e);
         }
     }
 
@@ -210,8 +223,6 @@ public sealed partial class DynamicBatcher : IAsyncDisposable
     private static TensorData[] Concatenate(List<Pending> batch) =>
         batch[0].Inputs.Select((_, i) => RowTensors.ConcatRows(batch.Select(b => b.Inputs[i]).ToArray())).ToArray();
 
-    private static IReadOnlyList<TensorData> Slice(IReadOnlyList<TensorData> outputs, int offset, int rows, int total) =>
-        outputs.Select(o => o.Shape.Length > 0 && o.Shape[0] == total ? RowTensors.SliceRows(o, offset, rows) : o).ToArray();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Batched inference of {Requests} requests failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int requests);

@@ -20,6 +20,7 @@ public sealed class LoadedModel : IDisposable
         Signature = OnnxModelInspector.ReadSignature(session);
         Layout = new InputLayout(version with { Signature = Signature });
         OutputNames = session.OutputNames.Where(n => session.OutputMetadata[n].IsTensor).ToArray();
+        OutputsFollowBatch = OutputNames.All(n => session.OutputMetadata[n].Dimensions is [< 0, ..]);
         Friendly = FriendlyOutputs.For(version);
     }
 
@@ -39,6 +40,12 @@ public sealed class LoadedModel : IDisposable
 
     /// <summary>True when some input's batch dimension is fixed (at 1): rows then run one call each.</summary>
     public bool BatchDimensionFixed => Layout.BatchDimensionFixed;
+
+    /// <summary>
+    /// True when every output's first dimension is the (symbolic) batch: only then can a merged batch's outputs be sliced
+    /// back to each caller. Otherwise requests run one at a time, never sharing outputs.
+    /// </summary>
+    public bool OutputsFollowBatch { get; }
 
     public long SizeBytes => Version.SizeBytes;
 
@@ -63,7 +70,7 @@ public sealed class LoadedModel : IDisposable
             }
 
             var requested = outputNames ?? OutputNames;
-            using var results = _session.Run(_runOptions, names, values, requested);
+            using var results = RunSession(names, values, requested);
             var outputs = new TensorData[requested.Count];
             var k = 0;
             foreach (var name in requested)
@@ -80,6 +87,22 @@ public sealed class LoadedModel : IDisposable
             {
                 value?.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Inputs reach the session only after validation against the signature, so what the runtime still refuses (an
+    /// index out of range, a shape an operator cannot take) is the request's fault: invalid, never a server error.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunSession(string[] names, OrtValue[] values, IReadOnlyCollection<string> outputs)
+    {
+        try
+        {
+            return _session.Run(_runOptions, names, values, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw Core.Errors.DomainException.Invalid("Model could not run on this input", $"Model '{Version.Model}' version {Version.Version} failed on this request's input: {e.Message.Split('\n')[0]}");
         }
     }
 

@@ -65,7 +65,11 @@ public sealed class TierHostingTests : IAsyncLifetime
             .AddSingleton(_registry.Object)
             .AddSingleton(_artifacts.Object)
             .AddSingleton(clock ?? TimeProvider.System);
-        services.AddOptions<StratusOptions>().Configure(o => configure?.Invoke(o.Tier));
+        services.AddOptions<StratusOptions>().Configure(o =>
+        {
+            o.Tier.Auth.AllowAnonymous = true; // no audience in these tests: opened on purpose
+            configure?.Invoke(o.Tier);
+        });
         services.AddStratusGpuTier();
         _services = services.BuildServiceProvider();
         return new Tier(_services.GetRequiredService<TierLifecycle>(), _services.GetRequiredService<TierInference>());
