@@ -79,7 +79,9 @@ public sealed class ModelManagementService(
             throw RegistryErrors.ModelNotFoundCreateFirst(name);
         }
 
-        var temp = UploadStaging.TempPath("stratus-upload", ".onnx");
+        // Its own empty directory: a model that names sibling files (external data) finds none to read.
+        var staging = Directory.CreateTempSubdirectory("stratus-upload-");
+        var temp = Path.Combine(staging.FullName, "model.onnx");
         try
         {
             var (sha256, size) = await UploadStaging.StageAsync(body, temp, max, () => TooLarge(max), cancellationToken);
@@ -115,7 +117,7 @@ public sealed class ModelManagementService(
         }
         finally
         {
-            File.Delete(temp);
+            staging.Delete(recursive: true);
         }
     }
 

@@ -71,7 +71,7 @@ public sealed partial class ModelLoader(
 
     private SessionOptions NewOptions(string model, int version) => new()
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        GraphOptimizationLevel = OnnxModelInspector.ServingOptimization,
         IntraOpNumThreads = options.Value.Serving.IntraOpThreads,
         LogId = $"{model}:{version}",
     };

@@ -8,12 +8,32 @@ namespace Stratus.Serving.Onnx;
 /// <summary>Reads a model's signature by loading it into ONNX Runtime, which also proves the file is a usable ONNX model.</summary>
 public sealed class OnnxModelInspector : IModelInspector
 {
+    /// <summary>The optimization level sessions are served with: a model that fails it is refused at upload, not at its first predict.</summary>
+    public const GraphOptimizationLevel ServingOptimization = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
     public ModelSignature Inspect(string onnxPath)
     {
+        string? external;
+        try
+        {
+            external = OnnxExternalData.FindExternalTensor(onnxPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw DomainException.Invalid("Not an ONNX model", $"The uploaded file is not a well-formed ONNX (protobuf) model: {e.Message}");
+        }
+
+        if (external is not null)
+        {
+            throw DomainException.Invalid(
+                "External data not allowed",
+                $"Tensor '{external}' keeps its data in an external file; upload a self-contained model (save it with all tensors inside the .onnx file).");
+        }
+
         InferenceSession session;
         try
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+            using var options = new SessionOptions { GraphOptimizationLevel = ServingOptimization };
             session = new InferenceSession(onnxPath, options);
         }
         catch (OnnxRuntimeException e)
