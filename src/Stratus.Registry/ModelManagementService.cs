@@ -155,6 +155,21 @@ public sealed class ModelManagementService(
         return card;
     }
 
+    /// <inheritdoc cref="IModelRegistry.MoveAliasAsync"/>
+    public async Task<bool> MoveAliasAsync(string name, string alias, int version, int? expected, CancellationToken cancellationToken)
+    {
+        ResourceName.Require(name, "model");
+        ResourceName.Require(alias, "alias");
+        var moved = await registry.MoveAliasAsync(name, alias, version, expected, cancellationToken);
+        catalog.Invalidate(name);
+        if (moved)
+        {
+            logger.LogInformation("Alias {Alias} of {Model} moved from version {Expected} to {Version}", alias, name, expected, version);
+        }
+
+        return moved;
+    }
+
     public async Task RemoveAliasAsync(string name, string alias, CancellationToken cancellationToken)
     {
         ResourceName.Require(name, "model");

@@ -132,6 +132,26 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         return await MutateCardAsync(name, c => c with { Aliases = With(c.Aliases, alias, version) }, cancellationToken);
     }
 
+    public async Task<bool> MoveAliasAsync(string name, string alias, int version, int? expected, CancellationToken cancellationToken = default)
+    {
+        if (await GetVersionAsync(name, version, cancellationToken) is null)
+        {
+            throw RegistryErrors.VersionNotFound(name, version);
+        }
+
+        var moved = false;
+        await MutateCardAsync(
+            name,
+            c =>
+            {
+                var current = c.Aliases.TryGetValue(alias, out var points) ? points : (int?)null;
+                moved = current == expected || current == version; // already there: a retried call succeeds too
+                return moved && current != version ? c with { Aliases = With(c.Aliases, alias, version) } : null;
+            },
+            cancellationToken);
+        return moved;
+    }
+
     public async Task<bool> RemoveAliasAsync(string name, string alias, CancellationToken cancellationToken = default)
     {
         var removed = false;

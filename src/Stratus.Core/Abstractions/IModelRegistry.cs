@@ -29,6 +29,13 @@ public interface IModelRegistry
     Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken = default);
 
     /// <summary>Removes <paramref name="alias"/>; false when it did not exist.</summary>
+    /// <summary>
+    /// Points <paramref name="alias"/> at <paramref name="version"/> only while it still points at <paramref name="expected"/>
+    /// (null: while it is absent), under the card's ETag; false when it has moved elsewhere. Idempotent: true when it
+    /// already points at <paramref name="version"/>.
+    /// </summary>
+    Task<bool> MoveAliasAsync(string name, string alias, int version, int? expected, CancellationToken cancellationToken = default);
+
     Task<bool> RemoveAliasAsync(string name, string alias, CancellationToken cancellationToken = default);
 
     /// <summary>Cheap round trip used by health checks.</summary>

@@ -14,6 +14,9 @@ public static class TrainModelOrchestrator
     public const string Name = "TrainModel";
 
     /// <summary>Transient faults (storage, a lost instance) are retried; training errors come back as results instead.</summary>
+    /// <summary>How often a run re-scores a champion that moved under it before it settles for challenger.</summary>
+    private const int MaxPromotionAttempts = 3;
+
     internal static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
 
     [Function(Name)]
@@ -67,13 +70,28 @@ public static class TrainModelOrchestrator
         var best = Promotion.Best(spec, results)
             ?? throw new InvalidOperationException($"All {results.Count} candidates failed: " + string.Join("; ", results.Select(r => $"{r.Algorithm}: {r.Error}")));
 
-        context.SetCustomStatus(new { stage = "champion", done = results.Count, total = spec.Candidates.Count });
-        var champion = await context.CallActivityAsync<ChampionSummary?>(TrainingActivities.ScoreChampion, new ChampionInput(input.Model, spec), Retry);
-
         context.SetCustomStatus(new { stage = "register", done = results.Count, total = spec.Candidates.Count });
         var version = await context.CallActivityAsync<int>(TrainingActivities.RegisterVersion, new RegisterInput(input.RunId, input.Model, spec, best), Retry);
-        var decision = Promotion.Decide(spec, best.Metrics!, champion);
-        await context.CallActivityAsync(TrainingActivities.SetAlias, new AliasInput(input.Model, decision.Alias, version), Retry);
+
+        // Compare with the champion and promote only while it is still the one compared with: when an overlapping run
+        // promoted meanwhile, score the new champion and decide again, so the better version wins whatever the order.
+        ChampionSummary? champion = null;
+        PromotionDecision? decision = null;
+        for (var attempt = 1; decision is null; attempt++)
+        {
+            context.SetCustomStatus(new { stage = "champion", done = results.Count, total = spec.Candidates.Count, attempt });
+            champion = await context.CallActivityAsync<ChampionSummary?>(TrainingActivities.ScoreChampion, new ChampionInput(input.Model, spec), Retry);
+            var proposed = Promotion.Decide(spec, best.Metrics!, champion);
+            if (await context.CallActivityAsync<bool>(TrainingActivities.SetAlias, new AliasInput(input.Model, proposed.Alias, version, champion?.Version), Retry))
+            {
+                decision = proposed;
+            }
+            else if (attempt == MaxPromotionAttempts)
+            {
+                await context.CallActivityAsync<bool>(TrainingActivities.SetAlias, new AliasInput(input.Model, Core.Models.Aliases.Challenger, version), Retry);
+                decision = new PromotionDecision(Core.Models.Aliases.Challenger, false, $"the champion kept changing while this run compared with it ({attempt} times); left as challenger");
+            }
+        }
 
         context.SetCustomStatus(new { stage = "done", done = results.Count, total = spec.Candidates.Count });
         return new TrainOutput

@@ -33,7 +33,7 @@ public sealed class TrainingActivities(TrainingWorkflow workflow, RetrainPlanner
         workflow.RegisterAsync(input, cancellationToken);
 
     [Function(SetAlias)]
-    public Task SetAliasActivity([ActivityTrigger] AliasInput input, CancellationToken cancellationToken) =>
+    public Task<bool> SetAliasActivity([ActivityTrigger] AliasInput input, CancellationToken cancellationToken) =>
         workflow.SetAliasAsync(input, cancellationToken);
 
     [Function(ListDueModels)]

@@ -165,8 +165,20 @@ public sealed class TrainingWorkflow(
         return version.Version;
     }
 
-    public async Task SetAliasAsync(AliasInput input, CancellationToken cancellationToken) =>
-        await models.SetAliasAsync(input.Model, input.Alias, input.Version, cancellationToken);
+    /// <summary>
+    /// Gives the new version its alias. Promotion to champion is conditional on the champion being the one that was
+    /// scored: false means it moved meanwhile (another run promoted) and the decision must be made again.
+    /// </summary>
+    public async Task<bool> SetAliasAsync(AliasInput input, CancellationToken cancellationToken)
+    {
+        if (input.Alias != Aliases.Champion)
+        {
+            await models.SetAliasAsync(input.Model, input.Alias, input.Version, cancellationToken);
+            return true;
+        }
+
+        return await models.MoveAliasAsync(input.Model, Aliases.Champion, input.Version, input.ScoredChampion, cancellationToken);
+    }
 
     /// <summary>Trains the version's exact candidate again from its lineage and compares artifact and metrics.</summary>
     /// <summary>The version and its recipe, or a 404/409 problem: checked before a reproduce run is started.</summary>

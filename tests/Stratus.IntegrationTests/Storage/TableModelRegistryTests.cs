@@ -54,6 +54,41 @@ public sealed class TableModelRegistryTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task A_conditional_alias_move_lands_only_while_the_alias_points_where_expected_and_a_repeat_is_harmless()
+    {
+        var registry = Registry();
+        await registry.UpsertCardAsync(new ModelCardUpdate { Name = "moves" });
+        for (var v = 1; v <= 3; v++)
+        {
+            await AddVersionAsync(registry, "moves", await registry.AllocateVersionAsync("moves"));
+        }
+
+        Assert.True(await registry.MoveAliasAsync("moves", "champion", 1, expected: null)); // absent, as expected
+        Assert.True(await registry.MoveAliasAsync("moves", "champion", 2, expected: 1));
+        Assert.False(await registry.MoveAliasAsync("moves", "champion", 3, expected: 1)); // compared with 1, but 2 serves now
+        Assert.True(await registry.MoveAliasAsync("moves", "champion", 2, expected: 1)); // a retried call that already landed
+
+        Assert.Equal(2, (await registry.GetCardAsync("moves"))!.Value.Aliases["champion"]);
+    }
+
+    [Fact]
+    public async Task Concurrent_conditional_moves_from_the_same_champion_let_exactly_one_land()
+    {
+        var registry = Registry();
+        await registry.UpsertCardAsync(new ModelCardUpdate { Name = "move-race" });
+        for (var v = 1; v <= 9; v++)
+        {
+            await AddVersionAsync(registry, "move-race", await registry.AllocateVersionAsync("move-race"));
+        }
+
+        await registry.SetAliasAsync("move-race", "champion", 1);
+        var landed = await Task.WhenAll(Enumerable.Range(2, 8).Select(v => Task.Run(() => Registry().MoveAliasAsync("move-race", "champion", v, expected: 1))));
+
+        Assert.Single(landed, moved => moved);
+        Assert.Equal(2 + Array.IndexOf(landed, true), (await registry.GetCardAsync("move-race"))!.Value.Aliases["champion"]);
+    }
+
+    [Fact]
     public async Task Large_documents_are_split_across_properties()
     {
         var registry = Registry();
