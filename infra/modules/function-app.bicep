@@ -40,6 +40,12 @@ param retrainSchedule string
 @description('Longest wait for the GPU tier per call before answering 503.')
 param gpuTierTimeoutSeconds int
 
+// Serving limits sized to the instance: cached ONNX sessions take at most 40 % of its memory, and
+// perInstanceConcurrency requests at the body limit at most a quarter (uploads stream to disk and are not counted).
+var mebibyte = 1024 * 1024
+var sessionCacheBytes = instanceMemoryMB * mebibyte * 4 / 10
+var maxRequestBytes = min(64 * mebibyte, instanceMemoryMB * mebibyte / 4 / perInstanceConcurrency)
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -84,6 +90,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Stratus__GpuTier__TimeoutSeconds', value: string(gpuTierTimeoutSeconds) }
         { name: 'Stratus__GpuTier__Audience', value: gpuTierAudience }
         { name: 'Stratus__GpuTier__ManagedIdentityClientId', value: identityClientId }
+        { name: 'Stratus__Serving__SessionCacheBytes', value: string(sessionCacheBytes) }
+        { name: 'Stratus__Serving__MaxRequestBytes', value: string(maxRequestBytes) }
       ]
     }
     functionAppConfig: {

@@ -168,6 +168,13 @@ public static class TrainingSpecResolver
                 grids.Add((parameter.Name, [parameter.Default]));
             }
 
+            // The grid's size is its product: checked before any combination is built (4 parameters × 1000 values are 10¹²).
+            var size = grids.Aggregate(1.0, (product, grid) => product * grid.Values.Length);
+            if (candidates.Count + size > MaxCandidates)
+            {
+                throw Invalid(string.Create(CultureInfo.InvariantCulture, $"The grid of '{algorithm.Name}' expands to {size:G3} candidates ({candidates.Count} before it): more than {MaxCandidates} in all. Narrow it."));
+            }
+
             IEnumerable<Dictionary<string, double>> combos = [new Dictionary<string, double>(StringComparer.Ordinal)];
             foreach (var (name, values) in grids)
             {
@@ -175,10 +182,6 @@ public static class TrainingSpecResolver
             }
 
             candidates.AddRange(combos.Select(c => new CandidateSpec(algorithm.Name, new SortedDictionary<string, double>(c, StringComparer.Ordinal))));
-            if (candidates.Count > MaxCandidates)
-            {
-                throw Invalid($"The grid expands to more than {MaxCandidates} candidates; narrow it.");
-            }
         }
 
         return candidates;

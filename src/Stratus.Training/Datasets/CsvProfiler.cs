@@ -15,6 +15,12 @@ public static class CsvProfiler
 {
     public sealed record Profile(int Rows, IReadOnlyList<DatasetColumn> Columns);
 
+    /// <summary>Most columns a dataset may have: its profile is one table entity, and each column is a feature.</summary>
+    public const int MaxColumns = 2_000;
+
+    /// <summary>Longest field, in characters: the parser holds a field whole, so its length bounds its memory.</summary>
+    public const int MaxFieldLength = 64 * 1024;
+
     /// <summary>Characters of listed values one dataset may hold in all (its record is one table entity).</summary>
     public const int MaxListedCharacters = 100_000;
 
@@ -26,6 +32,7 @@ public static class CsvProfiler
         {
             BadDataFound = args => throw Invalid($"line {args.Context.Parser?.RawRow}: malformed quoting in field '{Truncate(args.Field)}'."),
             DetectColumnCountChanges = false,
+            MaxFieldSize = MaxFieldLength,
         });
 
         if (!await NextAsync(parser))
@@ -108,6 +115,10 @@ public static class CsvProfiler
         {
             return await parser.ReadAsync();
         }
+        catch (MaxFieldSizeException)
+        {
+            throw Invalid($"line {parser.RawRow}: a field is longer than {MaxFieldLength} characters.");
+        }
         catch (CsvHelperException e) when (e is not BadDataException)
         {
             throw Invalid($"line {parser.RawRow}: {e.Message.Split('\n', 2)[0]}");
@@ -116,6 +127,11 @@ public static class CsvProfiler
 
     private static void ValidateHeader(string[] header)
     {
+        if (header.Length > MaxColumns)
+        {
+            throw Invalid($"line 1: {header.Length} columns; at most {MaxColumns} are accepted.");
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < header.Length; i++)
         {

@@ -77,6 +77,20 @@ public sealed class InfraTemplateTests
     }
 
     [Fact]
+    public void The_function_apps_session_cache_and_body_limit_are_sized_from_its_instance_memory_and_concurrency()
+    {
+        var (_, variables) = CompiledInfra.Resource("Microsoft.Web/sites");
+        var settings = CompiledInfra.NamedEntries("appSettings").ToDictionary(e => e.Name, e => e.Value.ToString());
+
+        Assert.Contains("sessionCacheBytes", settings[OptionPath.Of(o => o.Serving.SessionCacheBytes).Env]);
+        Assert.Contains("maxRequestBytes", settings[OptionPaths.ServingMaxRequestBytes.Env]);
+        Assert.Contains("parameters('instanceMemoryMB')", variables.GetProperty("sessionCacheBytes").GetString());
+        var body = variables.GetProperty("maxRequestBytes").GetString()!;
+        Assert.Contains("parameters('instanceMemoryMB')", body);
+        Assert.Contains("parameters('perInstanceConcurrency')", body);
+    }
+
+    [Fact]
     public void The_gpu_tier_app_faces_outside_its_environment_only_with_an_audience_on_the_tier_port_with_probes_on_its_health_routes()
     {
         var (app, variables) = CompiledInfra.Resource("Microsoft.App/containerApps");

@@ -80,4 +80,14 @@ public sealed class CsvProfilerTests : IDisposable
     }
 
     public void Dispose() => File.Delete(_path);
+
+    [Fact]
+    public void Too_many_columns_or_an_over_long_field_is_refused_naming_the_line()
+    {
+        var wide = string.Join(',', Enumerable.Range(0, CsvProfiler.MaxColumns + 1).Select(i => $"c{i}")) + "\n" + string.Join(',', Enumerable.Repeat("1", CsvProfiler.MaxColumns + 1)) + "\n";
+        Assert.Contains("line 1", Assert.Throws<DomainException>(() => Profile(wide)).Detail);
+
+        var longField = "a,b\n1," + new string('x', CsvProfiler.MaxFieldLength + 1) + "\n";
+        Assert.Contains("line 2", Assert.Throws<DomainException>(() => Profile(longField)).Detail);
+    }
 }

@@ -51,6 +51,22 @@ public sealed class TrainingSpecResolverTests
         { new TrainRequest { Label = "label", Task = ModelTask.Regression, Candidates = [TrainingSpecs.Candidate("lbfgs")] }, "does not support regression" },
         { new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Validation = new ValidationRequest(0.95, null) }, "holdoutFraction" },
         { new TrainRequest { Label = "label", Task = ModelTask.BinaryClassification, Candidates = [TrainingSpecs.Candidate("lightgbm", new { numberOfLeaves = Enumerable.Range(2, 70).ToArray() })] }, "more than 64" },
+        {
+            // 4 parameters × 1000 values: 10¹² combinations, refused from the product before any is built.
+            new TrainRequest
+            {
+                Label = "label",
+                Task = ModelTask.BinaryClassification,
+                Candidates = [TrainingSpecs.Candidate("lightgbm", new
+                {
+                    numberOfLeaves = Enumerable.Range(2, 1000).ToArray(),
+                    learningRate = Enumerable.Range(1, 1000).Select(i => i / 1000.0).ToArray(),
+                    numberOfIterations = Enumerable.Range(1, 1000).ToArray(),
+                    minimumExampleCountPerLeaf = Enumerable.Range(1, 1000).ToArray(),
+                })],
+            },
+            "expands to 1E+12 candidates"
+        },
     };
 
     [Fact]
