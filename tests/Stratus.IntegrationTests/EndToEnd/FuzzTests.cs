@@ -85,6 +85,17 @@ public sealed class FuzzTests(RunnerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, predict.StatusCode);
     }
 
+    [Fact]
+    public async Task Get_v2_answers_the_server_metadata_with_the_binary_tensor_extension_and_needs_no_key()
+    {
+        using var anonymous = fixture.Client(key: null);
+        var server = await anonymous.GetFromJsonAsync<JsonElement>("/v2");
+
+        Assert.Equal("stratus", server.GetProperty("name").GetString());
+        Assert.False(string.IsNullOrEmpty(server.GetProperty("version").GetString()));
+        Assert.Equal(["binary_tensor_data"], server.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+    }
+
     /// <summary>Null when the answer is acceptable; otherwise what is wrong with it.</summary>
     private static async Task<string?> CheckAsync(HttpResponseMessage response, string path)
     {

@@ -18,7 +18,7 @@ public sealed class PromotionRaceTests(RunnerFixture fixture)
     };
 
     [Fact]
-    public async Task Two_overlapping_trainings_leave_the_better_version_as_champion_and_the_other_as_challenger()
+    public async Task Two_overlapping_trainings_leave_the_better_version_as_champion_whichever_finishes_first()
     {
         using var admin = fixture.Client();
         var upload = await admin.PutAsync("/api/datasets/race-cancer", DatasetEndToEndTests.Csv(await File.ReadAllTextAsync(TrainingSpecs.Csv("breast_cancer"))));
@@ -39,11 +39,10 @@ public sealed class PromotionRaceTests(RunnerFixture fixture)
         var auc = outputs.Select(o => (Version: o.GetProperty("version").GetInt32(), Auc: o.GetProperty("best").GetProperty("metrics").GetProperty("auc").GetDouble())).ToArray();
         Assert.NotEqual(auc[0].Auc, auc[1].Auc);
         var better = auc.MaxBy(a => a.Auc).Version;
-        var worse = auc.MinBy(a => a.Auc).Version;
 
         var card = (await admin.GetFromJsonAsync<JsonElement>("/api/models/race-model")).GetProperty("card");
         Assert.Equal(better, card.GetProperty("aliases").GetProperty("champion").GetInt32());
-        Assert.Equal(worse, card.GetProperty("aliases").GetProperty("challenger").GetInt32());
         Assert.Single(outputs, o => o.GetProperty("promoted").GetBoolean() && o.GetProperty("version").GetInt32() == better);
+
     }
 }

@@ -165,4 +165,13 @@ public sealed class GpuTierAuthTests : IAsyncLifetime
             Assert.Contains("not served by the GPU tier", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         }
     }
+
+    [Fact]
+    public async Task The_tiers_server_metadata_is_anonymous_and_lists_the_binary_tensor_extension()
+    {
+        var server = await _http.GetFromJsonAsync<JsonElement>("/v2");
+
+        Assert.Equal("stratus-gpu-tier", server.GetProperty("name").GetString());
+        Assert.Equal(["binary_tensor_data"], server.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+    }
 }
