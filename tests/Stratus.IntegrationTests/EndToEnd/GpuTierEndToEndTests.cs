@@ -89,7 +89,7 @@ public sealed class GpuTierEndToEndTests(GpuTierRunnerFixture fixture)
     }
 
     [Fact]
-    public async Task The_resnet18_demo_batches_concurrent_callers_on_the_tier_and_each_gets_its_own_embeddings()
+    public async Task Six_concurrent_resnet18_callers_through_the_function_are_answered_from_one_merged_tier_batch_each_with_its_own_embeddings()
     {
         var models = fixture.Runner.Services.GetRequiredService<ModelManagementService>();
         var version = await ResNetDemo.RegisterAsync(models, CancellationToken.None);
@@ -104,16 +104,25 @@ public sealed class GpuTierEndToEndTests(GpuTierRunnerFixture fixture)
             return Enumerable.Range(0, pixels).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         }).ToArray();
 
-        // Six callers at once, one or two images each, through the function's V2 route.
+        // The tier runs this model's batch once it holds GpuTierRunnerFixture.ResNetBatchRows rows, or after a queue
+        // delay no test waits out: a request is answered only as part of a full batch.
+        using var tier = fixture.TierClient();
+        var metadata = (await tier.GetFromJsonAsync<JsonElement>($"/v2/models/{ResNetDemo.Name}")).GetProperty("parameters");
+        Assert.True(metadata.GetProperty("dynamic_batching").GetBoolean());
+        Assert.False(metadata.GetProperty("batch_dimension_fixed").GetBoolean());
+        Assert.Equal(GpuTierRunnerFixture.ResNetBatchRows, metadata.GetProperty("max_batch_size").GetInt32());
+        Assert.Equal(GpuTierRunnerFixture.ResNetQueueDelayMicroseconds, metadata.GetProperty("max_queue_delay_us").GetInt32());
+
+        // One request of a whole batch loads and warms the model on the tier, and is answered at once.
         using var admin = fixture.Client();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // within the client's own 100 s
+        var warm = await InferAsync(admin, images, Enumerable.Range(0, GpuTierRunnerFixture.ResNetBatchRows).Select(i => i % images.Length).ToArray(), deadline.Token);
+        Assert.Equal(GpuTierRunnerFixture.ResNetBatchRows, warm.GetProperty("shape")[0].GetInt32());
+
+        // Six callers at once, one or two images each, through the function's V2 route: nine rows, one batch between them.
         var requests = new[] { new[] { 0 }, new[] { 1, 2 }, new[] { 3 }, new[] { 4, 5 }, new[] { 2 }, new[] { 5, 0 } };
-        var answers = await Task.WhenAll(requests.Select(async picks =>
-        {
-            var body = new { inputs = new[] { new { name = "Input247", datatype = "FP32", shape = new[] { picks.Length, 3, 224, 224 }, data = picks.SelectMany(i => images[i]).ToArray() } } };
-            var response = await admin.PostAsJsonAsync($"/v2/models/{ResNetDemo.Name}/infer", body);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return (picks, output: (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outputs")[0]);
-        }));
+        Assert.Equal(GpuTierRunnerFixture.ResNetBatchRows, requests.Sum(r => r.Length));
+        var answers = await Task.WhenAll(requests.Select(async picks => (picks, output: await InferAsync(admin, images, picks, deadline.Token))));
 
         foreach (var (picks, output) in answers)
         {
@@ -128,11 +137,15 @@ public sealed class GpuTierEndToEndTests(GpuTierRunnerFixture fixture)
                 }
             }
         }
+    }
 
-        using var tier = fixture.TierClient();
-        var metadata = (await tier.GetFromJsonAsync<JsonElement>($"/v2/models/{ResNetDemo.Name}")).GetProperty("parameters");
-        Assert.True(metadata.GetProperty("dynamic_batching").GetBoolean());
-        Assert.False(metadata.GetProperty("batch_dimension_fixed").GetBoolean());
+    /// <summary>The first output of a V2 infer call with <paramref name="picks"/> as the batch, through the function's route.</summary>
+    private static async Task<JsonElement> InferAsync(HttpClient admin, float[][] images, int[] picks, CancellationToken cancellationToken)
+    {
+        var body = new { inputs = new[] { new { name = "Input247", datatype = "FP32", shape = new[] { picks.Length, 3, 224, 224 }, data = picks.SelectMany(i => images[i]).ToArray() } } };
+        var response = await admin.PostAsJsonAsync($"/v2/models/{ResNetDemo.Name}/infer", body, cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("outputs")[0];
     }
 
     private static float[] Embed(InferenceSession session, float[] image)

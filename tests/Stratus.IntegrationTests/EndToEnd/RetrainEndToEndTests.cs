@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Stratus.Core.Configuration;
 using Stratus.Functions.Triggers;
 using Stratus.Tests.Fixtures;
@@ -70,14 +71,17 @@ public sealed class RetrainEndToEndTests(RunnerFixture fixture)
     {
         var services = fixture.Runner.Services;
         var durable = services.GetRequiredService<DurableTaskClient>();
-        var schedule = new RetrainSchedule(services.GetRequiredService<IOptions<StratusOptions>>(), TimeProvider.System, NullLogger<RetrainSchedule>.Instance);
-        var next = new DateTime(2031, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddSeconds(Random.Shared.Next(1000));
-        TimerInfo Firing() => new() { ScheduleStatus = new ScheduleStatus { Last = next.AddDays(-1), Next = next, LastUpdated = DateTime.UtcNow } };
+        // Firings for the occurrence at `last`, on a clock standing there; a fixed occurrence (the fixture's Azurite is fresh).
+        var last = new DateTime(2031, 1, 1, 3, 4, 5, DateTimeKind.Utc);
+        var next = last.AddDays(1);
+        var clock = new FakeTimeProvider(last);
+        var schedule = new RetrainSchedule(services.GetRequiredService<IOptions<StratusOptions>>(), clock, NullLogger<RetrainSchedule>.Instance);
+        TimerInfo Firing() => new() { ScheduleStatus = new ScheduleStatus { Last = last, Next = next, LastUpdated = last } };
 
         await Task.WhenAll(schedule.RetrainOnSchedule(Firing(), durable, CancellationToken.None), schedule.RetrainOnSchedule(Firing(), durable, CancellationToken.None));
         await schedule.RetrainOnSchedule(Firing(), durable, CancellationToken.None);
 
-        var id = RetrainSchedule.InstanceIdFor(Firing(), TimeProvider.System);
+        var id = RetrainSchedule.InstanceIdFor(Firing(), clock);
         var instances = new List<OrchestrationMetadata>();
         await foreach (var instance in durable.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = id }))
         {

@@ -16,21 +16,20 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
         }
 
         Assert.Equal(payload.GetProperty("statusQueryGetUri").GetString(), accepted.Headers.Location?.ToString());
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
-        while (true)
-        {
-            var status = await client.GetAsync(payload.GetProperty("statusQueryGetUri").GetString());
-            var body = await status.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.True(DateTime.UtcNow < until, $"Still {status.StatusCode} after the timeout: {body}");
-            if (status.StatusCode != HttpStatusCode.Accepted)
-            {
-                Assert.True(status.StatusCode == HttpStatusCode.OK, $"{status.StatusCode}: {body}");
-                Assert.Equal("Completed", body.GetProperty("runtimeStatus").GetString());
-                return body;
-            }
 
-            await Task.Delay(250);
-        }
+        // The check-status API is polled, as callers of the Durable Functions HTTP API do: 202 until the run ends.
+        var (status, body) = await Poll.UntilAsync(
+            async ct =>
+            {
+                using var response = await client.GetAsync(payload.GetProperty("statusQueryGetUri").GetString(), ct);
+                return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+            },
+            answer => answer.StatusCode != HttpStatusCode.Accepted,
+            timeout ?? TimeSpan.FromSeconds(120),
+            "the orchestration ended");
+        Assert.True(status == HttpStatusCode.OK, $"{status}: {body}");
+        Assert.Equal("Completed", body.GetProperty("runtimeStatus").GetString());
+        return body;
     }
 
     private static async Task UploadBreastCancerAsync(HttpClient admin, string name)

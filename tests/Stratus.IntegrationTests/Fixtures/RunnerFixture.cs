@@ -23,7 +23,7 @@ public class RunnerFixture : IAsyncLifetime
             Url = "http://127.0.0.1:0",
             SeedDemoModels = false,
             GpuTierUrl = GpuTierUrl,
-            Overrides = new Dictionary<string, string?>
+            Overrides = new Dictionary<string, string?>(Settings)
             {
                 [SettingNames.Storage] = Storage.ConnectionString,
                 [SettingNames.FunctionKey] = FunctionKey,
@@ -34,6 +34,9 @@ public class RunnerFixture : IAsyncLifetime
             },
         });
     }
+
+    /// <summary>Further settings of the runner (and of the GPU tier it starts, for <c>Stratus:*</c> ones).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
     /// <summary>Where the runner starts the GPU tier; null: none.</summary>
     public virtual string? GpuTierUrl => null;

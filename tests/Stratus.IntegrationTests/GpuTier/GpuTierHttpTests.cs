@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Moq;
@@ -88,13 +89,9 @@ public sealed class GpuTierHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync($"/v2/models/{Model}/ready")).StatusCode);
 
         _artifact.SetResult(_artifactBytes); // the model download completes; warm-up follows
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await _http.GetAsync("/v2/health/ready")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the tier never became ready");
-            await Task.Delay(100);
-        }
-
+        var warmUp = _app.Services.GetServices<IHostedService>().OfType<TierLifetimeService>().Single().ExecuteTask!;
+        await warmUp.WaitAsync(TimeSpan.FromSeconds(60)); // the warm-up has ended: the tier says whether it is ready
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/v2/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/v2/models/{Model}/ready")).StatusCode);
         var missing = await _http.GetAsync("/v2/models/no-such-model");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -5,6 +5,7 @@ using Moq.Protected;
 using Stratus.Core.Configuration;
 using Stratus.Core.Errors;
 using Stratus.GpuTier.Client;
+using Stratus.Tests.Fixtures;
 
 namespace Stratus.Tests.Unit;
 
@@ -13,10 +14,15 @@ public sealed class GpuTierClientTests
 {
     private readonly Mock<HttpMessageHandler> _handler = new(MockBehavior.Strict);
 
-    private IGpuTierClient Client(string? audience = null, Azure.Core.TokenCredential? credential = null)
+    private IGpuTierClient Client(string? audience = null, Azure.Core.TokenCredential? credential = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (clock is not null)
+        {
+            services.AddSingleton(clock); // the resilience pipeline's timeouts and delays run on it
+        }
+
         services.AddOptions<StratusOptions>().Configure(o => o.GpuTier = new GpuTierOptions { BaseUrl = "http://127.0.0.1:7072", TimeoutSeconds = 4, Audience = audience });
         if (credential is not null)
         {
@@ -78,20 +84,36 @@ public sealed class GpuTierClientTests
     }
 
     [Fact]
-    public async Task A_tier_that_never_answers_is_unavailable_within_the_timeout()
+    public async Task A_tier_that_never_answers_is_unavailable_once_the_configured_timeout_has_passed()
     {
+        using var attempted = new SemaphoreSlim(0);
         _handler.Protected().Setup<Task<HttpResponseMessage>>("SendAsync", ItExpr.IsAny<HttpRequestMessage>(), ItExpr.IsAny<CancellationToken>())
-            .Returns(async (HttpRequestMessage _, CancellationToken ct) => { await Task.Delay(Timeout.Infinite, ct); return new HttpResponseMessage(); });
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        Assert.IsType<TierResult.Unavailable>(await Client().InferAsync("resnet", 1, Request, "r", null, CancellationToken.None));
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
+            .Returns(async (HttpRequestMessage _, CancellationToken ct) =>
+            {
+                attempted.Release();
+                await Task.Delay(Timeout.Infinite, ct); // until a timeout cancels the attempt
+                return new HttpResponseMessage();
+            });
+        var clock = new TimerSignallingClock();
+        var infer = Client(clock: clock).InferAsync("resnet", 1, Request, "r", null, CancellationToken.None);
+
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(4)); // the whole call's timeout (TimeoutSeconds) runs on the fake clock
+        Assert.True(await attempted.WaitAsync(TimeSpan.FromSeconds(30)), "the tier was never called");
+        Assert.False(infer.IsCompleted);
+
+        clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.IsType<TierResult.Unavailable>(await infer.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
     public async Task The_tiers_429_and_4xx_answers_are_rejections_carrying_its_error()
     {
         Answer(_ => new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(3)) } });
-        var busy = Assert.IsType<TierResult.Rejected>(await Client().InferAsync("resnet", 1, Request, "r", null, CancellationToken.None)).Error;
+        var clock = new TimerSignallingClock();
+        var busyCall = Client(clock: clock).InferAsync("resnet", 1, Request, "r", null, CancellationToken.None);
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(3)); // the one retry waits out the tier's Retry-After
+        clock.Advance(TimeSpan.FromSeconds(3));
+        var busy = Assert.IsType<TierResult.Rejected>(await busyCall.WaitAsync(TimeSpan.FromSeconds(30))).Error;
         Assert.Equal((ErrorKind.RateLimited, TimeSpan.FromSeconds(3)), (busy.Kind, busy.RetryAfter!.Value));
 
         Answer(_ => new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"error":"input 'x' must be FP32"}""") });

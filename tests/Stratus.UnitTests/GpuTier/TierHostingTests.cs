@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -58,10 +57,10 @@ public sealed class TierHostingTests : IAsyncLifetime
             Inference.InferAsync(name, version, request, requestId, ReadOnlyMemory<byte>.Empty, cancellationToken);
     }
 
-    private Tier Host(Action<TierOptions>? configure = null, TimeProvider? clock = null)
+    private Tier Host(Action<TierOptions>? configure = null, TimeProvider? clock = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection()
-            .AddLogging(l => l.AddProvider(NullLoggerProvider.Instance))
+            .AddLogging(l => l.AddProvider(logs ?? NullLoggerProvider.Instance))
             .AddSingleton(_registry.Object)
             .AddSingleton(_artifacts.Object)
             .AddSingleton(clock ?? TimeProvider.System);
@@ -247,23 +246,20 @@ public sealed class TierHostingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Only_the_most_recently_used_versions_of_a_model_stay_loaded()
+    public async Task Loading_a_third_version_unloads_the_least_recently_used_of_two_and_a_request_for_it_loads_it_again()
     {
         RegisterVersions("rollout-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")), 3);
-        var host = Host(t => t.MaxVersionsPerModel = 2);
+        var unloadingTwo = new LogGate("Unloading model rollout-iris version 2 ");
+        var host = Host(t => t.MaxVersionsPerModel = 2, logs: unloadingTwo);
         await host.WarmUpAsync(CancellationToken.None); // version 1, the champion
         var row = V2("Features", 1, [5.1f, 3.5f, 1.4f, 0.2f]);
         await host.InferAsync("rollout-iris", "2", row, "t", CancellationToken.None);
         await host.InferAsync("rollout-iris", "1", row, "t", CancellationToken.None); // 1 is now more recent than 2
         await host.InferAsync("rollout-iris", "3", row, "t", CancellationToken.None); // loading 3 unloads 2
 
+        // Unloading runs in the background; it takes the version out of service before it says so.
+        await unloadingTwo.Seen.WaitAsync(TimeSpan.FromSeconds(30));
         async Task<bool> Loaded(string version) => (await host.GetMetadataAsync("rollout-iris", version, CancellationToken.None)).Parameters.Ready == true;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await Loaded("2") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20); // unloading happens in the background
-        }
-
         Assert.False(await Loaded("2"));
         Assert.True(await Loaded("1"));
         Assert.True(await Loaded("3"));
@@ -271,10 +267,11 @@ public sealed class TierHostingTests : IAsyncLifetime
         // An unloaded version is loaded again on its next request.
         var again = await host.InferAsync("rollout-iris", "2", row, "t", CancellationToken.None);
         Assert.Equal(2, again.Outputs.Count);
+        Assert.True(await Loaded("2"));
     }
 
     [Fact]
-    public async Task A_version_that_fails_to_load_is_not_reloaded_by_every_request_and_polling_ready_loads_a_new_one()
+    public async Task A_version_that_fails_to_load_answers_the_same_error_without_reloading_and_asking_whether_a_new_version_is_ready_starts_its_load()
     {
         RegisterVersions("flaky-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")), 2);
         _bytes["flaky-iris/2/model.onnx"] = [1, 2, 3]; // not ONNX
@@ -288,15 +285,16 @@ public sealed class TierHostingTests : IAsyncLifetime
         Assert.Equal((ErrorKind.Unavailable, first.Detail), (second.Kind, second.Detail));
         _artifacts.Verify(a => a.DownloadAsync("flaky-iris/2/model.onnx", It.IsAny<CancellationToken>()), Times.Once());
 
-        // Version 3 is registered after start: ready says no, starts loading it, and says yes once it is warm.
+        // Version 3 is registered after start: ready says no and starts loading it; once that load is done it says yes.
         RegisterVersions("flaky-iris", File.ReadAllBytes(TestPaths.SampleModel("iris")), 3);
+        var downloading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _artifacts.Setup(a => a.DownloadAsync("flaky-iris/3/model.onnx", It.IsAny<CancellationToken>()))
+            .Returns(() => { downloading.TrySetResult(); return Task.FromResult(_bytes["flaky-iris/3/model.onnx"]); });
         Assert.False(await host.IsModelReadyAsync("flaky-iris", "3", CancellationToken.None));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await host.IsModelReadyAsync("flaky-iris", "3", CancellationToken.None))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "polling ready never loaded the version");
-            await Task.Delay(50);
-        }
+        await downloading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await _services!.GetRequiredService<TierModels>().GetAsync("flaky-iris", 3, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); // joins the load under way
+        Assert.True(await host.IsModelReadyAsync("flaky-iris", "3", CancellationToken.None));
+        _artifacts.Verify(a => a.DownloadAsync("flaky-iris/3/model.onnx", It.IsAny<CancellationToken>()), Times.Once());
     }
 
     [Fact]
@@ -327,30 +325,8 @@ public sealed class TierHostingTests : IAsyncLifetime
     /// <summary>Each preload attempt lists the gpu-tier cards once.</summary>
     private int PreloadAttempts() => _registry.Invocations.Count(i => i.Method.Name == nameof(IModelRegistry.ListCardsAsync));
 
-    /// <summary>A fake clock that reports each timer (a delay) set on it, so a test moves time only once something waits.</summary>
-    private sealed class TimerSignallingClock : FakeTimeProvider
-    {
-        private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            _timers.Writer.TryWrite(dueTime);
-            return timer;
-        }
-
-        /// <summary>Waits until a timer due after <paramref name="dueTime"/> is set (others are skipped).</summary>
-        public async Task WaitForTimerAsync(TimeSpan dueTime)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await _timers.Reader.ReadAsync(timeout.Token) != dueTime)
-            {
-            }
-        }
-    }
-
     [Fact]
-    public void Auto_falls_back_to_cpu_where_cuda_is_absent_and_cuda_alone_fails_loudly()
+    public void Auto_falls_back_to_cpu_where_the_cuda_provider_is_absent_and_cuda_alone_throws_for_its_missing_entry_point()
     {
         // This test process carries the CPU-only runtime, as a GPU tier replica without CUDA libraries would.
         using (var options = new SessionOptions())
@@ -361,7 +337,34 @@ public sealed class TierHostingTests : IAsyncLifetime
         }
 
         using var strict = new SessionOptions();
-        Assert.ThrowsAny<Exception>(() => new PreferredExecutionProvider(ExecutionProviders.Cuda, 0, NullLogger<PreferredExecutionProvider>.Instance).Configure(strict));
+        Assert.Throws<EntryPointNotFoundException>(() => new PreferredExecutionProvider(ExecutionProviders.Cuda, 0, NullLogger<PreferredExecutionProvider>.Instance).Configure(strict));
+    }
+
+    /// <summary>A logger provider whose <see cref="Seen"/> completes when a message containing <paramref name="text"/> is written.</summary>
+    private sealed class LogGate(string text) : ILoggerProvider, ILogger
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Seen => _seen.Task;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).Contains(text, StringComparison.Ordinal))
+            {
+                _seen.TrySetResult();
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class KeyAuthorizationTests
     [InlineData(AuthorizationLevel.Function, "nope", false)]
     [InlineData(AuthorizationLevel.Admin, "fk", false)]
     [InlineData(AuthorizationLevel.Admin, "ak", true)]
-    public void Mirrors_the_functions_host(AuthorizationLevel level, string? key, bool allowed)
+    public void A_route_level_accepts_exactly_the_keys_the_functions_host_accepts_and_refuses_others_as_unauthenticated(AuthorizationLevel level, string? key, bool allowed)
     {
         var context = new DefaultHttpContext();
         if (key is not null)
@@ -39,11 +39,11 @@ public sealed class KeyAuthorizationTests
     }
 
     [Fact]
-    public void Accepts_the_code_query_value()
+    public void A_function_route_accepts_the_function_key_given_as_the_code_query_value()
     {
         var context = new DefaultHttpContext();
         context.Request.QueryString = new QueryString("?code=fk");
-        _keys.Demand(context.Request, AuthorizationLevel.Function);
+        Assert.Null(Record.Exception(() => _keys.Demand(context.Request, AuthorizationLevel.Function)));
     }
 
     [Fact]

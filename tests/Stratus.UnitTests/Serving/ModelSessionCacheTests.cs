@@ -20,11 +20,12 @@ public sealed class ModelSessionCacheTests : IDisposable
         NullLogger<ModelSessionCache>.Instance);
 
     [Fact]
-    public async Task Concurrent_first_requests_load_once()
+    public async Task Concurrent_first_requests_all_waiting_on_the_load_share_one_load_and_one_model()
     {
+        const int callers = 32;
         using var cache = Cache(long.MaxValue);
         var loads = 0;
-        var gate = new TaskCompletionSource();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<LoadedModel> Load(CancellationToken _)
         {
             Interlocked.Increment(ref loads);
@@ -32,8 +33,22 @@ public sealed class ModelSessionCacheTests : IDisposable
             return SampleModels.Load("iris");
         }
 
-        var leases = Enumerable.Range(0, 32).Select(_ => Task.Run(async () => await cache.AcquireAsync("iris", 1, Load, CancellationToken.None))).ToArray();
-        await Task.Delay(100);
+        // AcquireAsync returns its task once the caller waits on the (held) load: when all have, release it.
+        var waiting = 0;
+        var allWaiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var leases = Enumerable.Range(0, callers).Select(_ => Task.Run(() =>
+        {
+            var lease = cache.AcquireAsync("iris", 1, Load, CancellationToken.None).AsTask();
+            if (Interlocked.Increment(ref waiting) == callers)
+            {
+                allWaiting.TrySetResult();
+            }
+
+            return lease;
+        })).ToArray();
+        await allWaiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(leases, l => Assert.False(l.IsCompleted));
+
         gate.SetResult();
         var acquired = await Task.WhenAll(leases);
 
