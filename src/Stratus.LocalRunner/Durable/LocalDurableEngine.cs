@@ -35,8 +35,10 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
             TaskHubName = options.TaskHub,
             LoggerFactory = loggerFactory,
-            // A crashed runner's in-flight work items become visible again after this long. The sidecar's
-            // dispatcher renews the locks of work in progress (tested), so long activities are not redelivered.
+            // A crashed runner's in-flight work items become visible again after this long. The sidecar does not renew
+            // an activity's queue lock: a longer activity's message is handed out again while it runs, and only the
+            // backend's in-process duplicate check stops a second run (DurableHostingTests shows it). Activities are
+            // idempotent, and this stays above the longest one by default.
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
             ControlQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
