@@ -17,16 +17,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
 {
     private readonly WebApplication _sidecar;
 
-    private LocalDurableEngine(WebApplication sidecar, GrpcChannel channel, AzureStorageOrchestrationService service)
+    private LocalDurableEngine(WebApplication sidecar, GrpcChannel channel)
     {
         _sidecar = sidecar;
         Channel = channel;
-        Service = service;
     }
 
     public GrpcChannel Channel { get; }
-
-    public AzureStorageOrchestrationService Service { get; }
 
     public static async Task<LocalDurableEngine> StartAsync(DurableEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -69,7 +66,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
         loggerFactory.CreateLogger<LocalDurableEngine>().LogInformation(
             "Durable Task engine (Azure Storage backend, task hub {TaskHub}) listening at {Address}", options.TaskHub, address);
-        return new LocalDurableEngine(sidecar, channel, service);
+        return new LocalDurableEngine(sidecar, channel);
     }
 
     public async ValueTask DisposeAsync()
