@@ -15,8 +15,8 @@ public static class JsonBody
 
         try
         {
-            // Counted as read whatever was declared: the server's own limit may be set elsewhere, or not at all.
-            return await JsonDocument.ParseAsync(new LimitedReadStream(body, maxBytes), default, cancellationToken);
+            // A declared length (checked above) is all the server reads; a body of unknown length is counted as read.
+            return await JsonDocument.ParseAsync(contentLength is null ? new LimitedReadStream(body, maxBytes) : body, default, cancellationToken);
         }
         catch (JsonException e)
         {
@@ -40,7 +40,7 @@ public static class JsonBody
         {
             // The buffer grows as bytes arrive: a declared Content-Length reserves nothing before the bytes are here.
             using var buffer = new MemoryStream();
-            await new LimitedReadStream(body, maxBytes).CopyToAsync(buffer, cancellationToken);
+            await (contentLength is null ? new LimitedReadStream(body, maxBytes) : body).CopyToAsync(buffer, cancellationToken);
             return buffer.ToArray();
         }
         catch (LimitedReadStream.LimitExceededException)
