@@ -77,6 +77,17 @@ public sealed class InfraTemplateTests
     }
 
     [Fact]
+    public void Bicep_parameters_that_set_an_option_default_to_the_options_own_default()
+    {
+        var parameters = CompiledInfra.MainTemplate.GetProperty("parameters");
+        int Default(string parameter) => parameters.GetProperty(parameter).GetProperty("defaultValue").GetInt32();
+
+        // gpuMaxBatchSize is a deliberate deployment choice (a GPU takes larger batches than the CPU default), not a default.
+        Assert.Equal(new TierOptions().DrainSeconds, Default("gpuDrainSeconds"));
+        Assert.Equal(new GpuTierOptions().TimeoutSeconds, Default("gpuTierTimeoutSeconds"));
+    }
+
+    [Fact]
     public void The_function_apps_session_cache_and_body_limit_are_sized_from_its_instance_memory_and_concurrency()
     {
         var (_, variables) = CompiledInfra.Resource("Microsoft.Web/sites");
