@@ -165,10 +165,11 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     /// <summary>Waits for a process that is not our child (Process.WaitForExit cannot) by watching /proc.</summary>
     private static bool WaitForPidExit(int pid, TimeSpan timeout)
     {
-        var until = DateTime.UtcNow + timeout;
+        // A monotonic stopwatch, not the wall clock: this bounds a wait on another process, nothing a test controls.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Directory.Exists($"/proc/{pid}"))
         {
-            if (DateTime.UtcNow > until)
+            if (waited.Elapsed > timeout)
             {
                 return false;
             }

@@ -102,10 +102,12 @@ public sealed class GpuTierProcess : IAsyncDisposable
         }
     }
 
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private async Task WaitUntilLiveAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var waited = Stopwatch.StartNew(); // monotonic: bounds the wait for another process
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -132,7 +134,7 @@ public sealed class GpuTierProcess : IAsyncDisposable
                 // slow answer; try again
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (waited.Elapsed > StartTimeout)
             {
                 throw new TimeoutException($"The GPU tier did not answer {Routes.V2Live} at {Address} within 60 s.");
             }
