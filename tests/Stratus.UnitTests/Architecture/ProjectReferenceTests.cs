@@ -17,6 +17,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.Storage", ["Stratus.Core"] },
         { "Stratus.GpuTier.Client", ["Stratus.Core"] },
         { "Stratus.ServiceDefaults", ["Stratus.Core"] },
+        { "Stratus.Monitoring", ["Stratus.Core"] },
         { "Stratus.Serving", ["Stratus.Core", "Stratus.Registry", "Stratus.GpuTier.Client"] },
         { "Stratus.Training", ["Stratus.Core", "Stratus.Registry"] },
         { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training"] },
@@ -35,6 +36,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.Training", ["Microsoft.AspNetCore", "Azure.", "Microsoft.Azure.Functions"] },
         { "Stratus.ServiceDefaults", ["Microsoft.ML", "Azure.Storage", "Azure.Data", "Microsoft.Azure.Functions"] },
         { "Stratus.GpuTier", ["Microsoft.Azure.Functions"] },
+        { "Stratus.Monitoring", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
     };
 
     private static string ProjectFile(string project) => Path.Combine(TestPaths.Root, "src", project, project + ".csproj");
