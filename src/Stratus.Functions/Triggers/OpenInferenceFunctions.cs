@@ -22,15 +22,15 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
     [Function(nameof(V2Live))]
     public IActionResult V2Live(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.V2Live)] HttpRequest request) =>
-        ApiResults.Json(new { live = true });
+        ApiResults.Json(HealthResponses.Live);
 
     [Function(nameof(V2Ready))]
     public async Task<IActionResult> V2Ready(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.V2Ready)] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        await registry.PingAsync(cancellationToken);
-        return ApiResults.Json(new { ready = true });
+        await registry.PingAsync(cancellationToken); // storage unreachable: the pipeline answers 503
+        return ApiResults.Json(HealthResponses.Ready(true));
     }
 
     [Function(nameof(V2ModelMetadata))]

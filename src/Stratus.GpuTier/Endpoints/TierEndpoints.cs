@@ -21,9 +21,9 @@ public static partial class TierEndpoints
     public static IEndpointRouteBuilder MapGpuTier(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(Routes.V2Server, () => Results.Json(V2ServerMetadata.For(ServerName), StratusJson.Options));
-        endpoints.MapGet(Routes.V2Live, () => Results.Json(new { live = true }));
+        endpoints.MapGet(Routes.V2Live, () => Results.Json(HealthResponses.Live, StratusJson.Options));
         endpoints.MapGet(Routes.V2Ready, (TierLifecycle lifecycle) =>
-            lifecycle.IsReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            Results.Json(HealthResponses.Ready(lifecycle.IsReady), StratusJson.Options, statusCode: HealthResponses.StatusOf(lifecycle.IsReady)));
 
         // Health stays anonymous (platform probes); the model routes need an allowed caller when auth is on.
         var models = endpoints.MapGroup("").RequireAuthorization(TierAuthentication.CallerPolicy);
