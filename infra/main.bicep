@@ -74,7 +74,7 @@ var tags = { 'azd-env-name': environmentName }
 // Storage names the code defines in Stratus.Core StorageNames (a test keeps them equal).
 var deploymentContainer = 'app-package-${resourceToken}'
 var blobContainers = ['models', 'datasets', 'uploads', deploymentContainer]
-var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets']
+var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets', 'StratusMonitoring']
 
 // Names known before deployment, so What-If can predict role assignments and references.
 var names = {

@@ -13,6 +13,7 @@ public static class StorageInitializer
             clients.Blobs.GetBlobContainerClient(StorageNames.UploadsContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelCardsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelVersionsTable).CreateIfNotExistsAsync(cancellationToken),
-            clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken));
+            clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken),
+            clients.Tables.GetTableClient(StorageNames.MonitoringTable).CreateIfNotExistsAsync(cancellationToken));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
+using Stratus.Core.Monitoring;
 
 namespace Stratus.Storage;
 
@@ -18,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IModelRegistry, TableModelRegistry>();
         services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
         services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
+        services.TryAddSingleton<IMonitoringStore, TableMonitoringStore>();
         return services;
     }
 }

@@ -12,4 +12,7 @@ public static class StorageNames
     public const string ModelCardsTable = "StratusModelCards";
     public const string ModelVersionsTable = "StratusModelVersions";
     public const string DatasetsTable = "StratusDatasets";
+
+    /// <summary>Monitoring windows: one row per model version, window and instance.</summary>
+    public const string MonitoringTable = "StratusMonitoring";
 }

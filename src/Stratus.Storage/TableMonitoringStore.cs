@@ -1,0 +1,43 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Stratus.Core.Configuration;
+using Stratus.Core.Monitoring;
+
+namespace Stratus.Storage;
+
+/// <summary>
+/// Monitoring windows on Azure Tables: partition <c>{model}:{version}</c>, row <c>{window start, UTC yyyyMMddHHmm}:{instance}</c>,
+/// so a range of windows is one partition query and every instance owns its rows (no ETag contention).
+/// </summary>
+public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringStore
+{
+    private const string WindowFormat = "yyyyMMddHHmm";
+
+    private readonly TableClient _table = clients.Tables.GetTableClient(StorageNames.MonitoringTable);
+
+    public async Task WriteAsync(string model, int version, DateTimeOffset windowStart, string instance, WindowCounts counts, CancellationToken cancellationToken) =>
+        await _table.UpsertEntityAsync(TableDocuments.Write(Partition(model, version), Row(windowStart, instance), counts), TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<WindowCounts> ReadMergedAsync(string model, int version, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var partition = Partition(model, version);
+        var low = Window(from);
+        var high = Window(to);
+        var merged = WindowCounts.Empty;
+        // Row keys start with the window, so [from, to) is a key range: "{from}:…" sorts at or after "{from}", "{to}:…" not before "{to}".
+        await foreach (var entity in _table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0,
+            cancellationToken: cancellationToken))
+        {
+            merged = merged.Plus(TableDocuments.Read<WindowCounts>(entity));
+        }
+
+        return merged;
+    }
+
+    private static string Partition(string model, int version) => $"{model}:{version.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string Window(DateTimeOffset start) => start.UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+
+    private static string Row(DateTimeOffset windowStart, string instance) => $"{Window(windowStart)}:{instance}";
+}
