@@ -55,6 +55,25 @@ public sealed class CategoricalSketch
         Total++;
     }
 
+    /// <summary>Restores a stored sketch.</summary>
+    public static CategoricalSketch Restore(IReadOnlyList<string> categories, IReadOnlyList<long> counts, long missing)
+    {
+        var sketch = new CategoricalSketch(categories);
+        if (counts.Count != sketch._counts.Length)
+        {
+            throw new ArgumentException($"Expected {sketch._counts.Length} counts for {categories.Count} categories.", nameof(counts));
+        }
+
+        for (var i = 0; i < counts.Count; i++)
+        {
+            sketch._counts[i] = counts[i];
+            sketch.Total += counts[i];
+        }
+
+        sketch.Missing = missing;
+        return sketch;
+    }
+
     public void Merge(CategoricalSketch other)
     {
         if (!Categories.SequenceEqual(other.Categories, StringComparer.Ordinal))

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Stratus.Core.Monitoring;
+using Stratus.Monitoring.Sketches;
+
+namespace Stratus.Monitoring;
+
+/// <summary>One feature (or output) of a reference set: its kind, its bins, and the reference's own counts over them.</summary>
+public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<double>? Edges, IReadOnlyList<string>? Categories, IReadOnlyList<long> Counts, long Missing)
+{
+    /// <summary>An empty live sketch over this feature's bins.</summary>
+    public IFeatureSketch NewSketch() => Kind == DriftEvaluator.Numeric
+        ? new NumericFeatureSketch(new NumericSketch(Edges!))
+        : new CategoricalFeatureSketch(new CategoricalSketch(Categories!));
+}
+
+/// <summary>
+/// "How this version behaved when it was validated": per feature, the reference rows' sketch. Live windows are binned
+/// on the same edges and categories, so their counts compare (and merge) bin for bin.
+/// </summary>
+public sealed record MonitoringReference(long Rows, IReadOnlyList<FeatureReference> Features)
+{
+    /// <summary>Builds the reference from rows of values (numbers or text) in <paramref name="names"/> order; a column whose every present value parses as a number is numeric.</summary>
+    public static MonitoringReference Build(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyList<string?>> rows, int quantiles = 100)
+    {
+        var features = names.Select((name, c) =>
+        {
+            var column = rows.Select(r => r[c]).ToArray();
+            var present = column.Where(v => !string.IsNullOrEmpty(v)).ToArray();
+            if (present.Length > 0 && present.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            {
+                var values = column.Select(v => string.IsNullOrEmpty(v) ? double.NaN : double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+                var sketch = NumericSketch.FromReference(values, quantiles);
+                return new FeatureReference(name, DriftEvaluator.Numeric, sketch.Edges, null, sketch.Counts, sketch.Missing);
+            }
+
+            var categories = CategoricalSketch.FromReference(column);
+            return new FeatureReference(name, DriftEvaluator.Categorical, null, categories.Categories, categories.Counts, categories.Missing);
+        }).ToArray();
+        return new MonitoringReference(rows.Count, features);
+    }
+
+    /// <summary>The drift of a merged live window against this reference.</summary>
+    public DriftReport Compare(WindowCounts live, DriftThresholds thresholds)
+    {
+        var features = Features.Where(f => live.Bins.ContainsKey(f.Name)).Select(f =>
+        {
+            var counts = live.Bins[f.Name];
+            var missing = live.Missing.GetValueOrDefault(f.Name);
+            if (f.Kind == DriftEvaluator.Numeric)
+            {
+                return DriftEvaluator.Evaluate(f.Name, NumericSketch.Restore(f.Edges!, f.Counts, f.Missing), NumericSketch.Restore(f.Edges!, counts, missing), thresholds);
+            }
+
+            return DriftEvaluator.Evaluate(f.Name, CategoricalSketch.Restore(f.Categories!, f.Counts, f.Missing), CategoricalSketch.Restore(f.Categories!, counts, missing), thresholds);
+        }).ToArray();
+        return DriftEvaluator.Report(live.Rows, features, thresholds);
+    }
+}
+
+/// <summary>A live sketch of one feature, whatever its kind: values in, counts out.</summary>
+public interface IFeatureSketch
+{
+    void Add(string? text, double number);
+
+    IReadOnlyList<long> Counts { get; }
+
+    long Missing { get; }
+}
+
+internal sealed class NumericFeatureSketch(NumericSketch sketch) : IFeatureSketch
+{
+    public IReadOnlyList<long> Counts => sketch.Counts;
+
+    public long Missing => sketch.Missing;
+
+    public void Add(string? text, double number) => sketch.Add(text is null
+        ? number
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : double.NaN);
+}
+
+internal sealed class CategoricalFeatureSketch(CategoricalSketch sketch) : IFeatureSketch
+{
+    public IReadOnlyList<long> Counts => sketch.Counts;
+
+    public long Missing => sketch.Missing;
+
+    public void Add(string? text, double number) => sketch.Add(text ?? (double.IsNaN(number) ? null : number.ToString(CultureInfo.InvariantCulture)));
+}
