@@ -42,9 +42,9 @@ public static class TierBatchingBenchmark
                 {
                     [SettingNames.Storage] = azurite.ConnectionString,
                     ["Logging:LogLevel:Default"] = "Warning",
-                    ["Stratus:Tier:Batching:Enabled"] = batching ? "true" : "false",
-                    ["Stratus:Tier:Batching:MaxBatchSize"] = "32",
-                    ["Stratus:Tier:Batching:MaxQueueDelayMicroseconds"] = "2000",
+                    [OptionPath.Of(o => o.Tier.Batching.Enabled).Key] = batching ? "true" : "false",
+                    [OptionPath.Of(o => o.Tier.Batching.MaxBatchSize).Key] = "32",
+                    [OptionPath.Of(o => o.Tier.Batching.MaxQueueDelayMicroseconds).Key] = "2000",
                 },
             }))
             {

@@ -49,12 +49,10 @@ public static class OptionPaths
     public static readonly OptionPath TierAuthAllowAnonymous = OptionPath.Of(o => o.Tier.Auth.AllowAnonymous);
     public static readonly OptionPath TierExecutionProvider = OptionPath.Of(o => o.Tier.ExecutionProvider);
     public static readonly OptionPath TierDrainSeconds = OptionPath.Of(o => o.Tier.DrainSeconds);
-    public static readonly OptionPath TierBatching = OptionPath.Of(o => o.Tier.Batching);
     public static readonly OptionPath ServingMaxInstances = OptionPath.Of(o => o.Serving.MaxInstances);
     public static readonly OptionPath ServingMaxRequestBytes = OptionPath.Of(o => o.Serving.MaxRequestBytes);
     public static readonly OptionPath RegistryMaxUploadBytes = OptionPath.Of(o => o.Registry.MaxUploadBytes);
     public static readonly OptionPath DatasetsMaxUploadBytes = OptionPath.Of(o => o.Datasets.MaxUploadBytes);
     public static readonly OptionPath RetrainingMaxParallelism = OptionPath.Of(o => o.Retraining.MaxParallelism);
-    public static readonly OptionPath TaskHub = OptionPath.Of(o => o.TaskHub);
     public static readonly OptionPath LocalEngineVisibilityTimeout = OptionPath.Of(o => o.LocalEngine.VisibilityTimeoutSeconds);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Stratus.Core.Configuration;
 using Stratus.Tests.Fixtures;
 
 namespace Stratus.Tests.EndToEnd;
@@ -37,8 +38,8 @@ public sealed class RunnerProcessTests
         const int models = 8;
         var environment = new Dictionary<string, string>
         {
-            ["Stratus__LocalEngine__VisibilityTimeoutSeconds"] = "8",
-            ["Stratus__Retraining__MaxParallelism"] = "2",
+            [OptionPaths.LocalEngineVisibilityTimeout.Env] = "8",
+            [OptionPaths.RetrainingMaxParallelism.Env] = "2",
         };
         using var runner = await RunnerProcess.CreateRootAsync();
         try

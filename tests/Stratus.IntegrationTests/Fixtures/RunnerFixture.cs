@@ -28,9 +28,9 @@ public class RunnerFixture : IAsyncLifetime
                 [SettingNames.Storage] = Storage.ConnectionString,
                 [SettingNames.FunctionKey] = FunctionKey,
                 [SettingNames.AdminKey] = AdminKey,
-                ["Stratus:Serving:MaxInstances"] = "100",
-                ["Stratus:Registry:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Stratus:Tier:ExecutionProvider"] = "cpu", // the tier's answers are compared with CPU references
+                [OptionPaths.ServingMaxInstances.Key] = "100",
+                [OptionPaths.RegistryMaxUploadBytes.Key] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [OptionPaths.TierExecutionProvider.Key] = "cpu", // the tier's answers are compared with CPU references
             },
         });
     }
