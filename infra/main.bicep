@@ -64,6 +64,9 @@ param gpuTierAudience string = ''
 @description('NCRONTAB (six fields) of scheduled retraining.')
 param retrainSchedule string = '0 0 2 * * *'
 
+@description('NCRONTAB (six fields) of MonitorAll: drift checks, alerts and drift-triggered retraining.')
+param monitorSchedule string = '0 */15 * * * *'
+
 @description('Longest wait for the GPU tier per call before the function answers 503.')
 param gpuTierTimeoutSeconds int = 30
 
@@ -74,7 +77,7 @@ var tags = { 'azd-env-name': environmentName }
 // Storage names the code defines in Stratus.Core StorageNames (a test keeps them equal).
 var deploymentContainer = 'app-package-${resourceToken}'
 var blobContainers = ['models', 'datasets', 'uploads', deploymentContainer]
-var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets', 'StratusMonitoring']
+var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets', 'StratusMonitoring', 'StratusFeedback', 'StratusAlerts']
 
 // Names known before deployment, so What-If can predict role assignments and references.
 var names = {
@@ -227,6 +230,7 @@ module functionApp 'modules/function-app.bicep' = {
     gpuTierUrl: gpuTier.outputs.url
     gpuTierAudience: gpuTierAudience
     retrainSchedule: retrainSchedule
+    monitorSchedule: monitorSchedule
     gpuTierTimeoutSeconds: gpuTierTimeoutSeconds
   }
 }

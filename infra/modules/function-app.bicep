@@ -37,6 +37,9 @@ param gpuTierAudience string
 @description('NCRONTAB (six fields) of scheduled retraining.')
 param retrainSchedule string
 
+@description('NCRONTAB (six fields) of MonitorAll: drift checks, alerts and drift-triggered retraining.')
+param monitorSchedule string
+
 @description('Longest wait for the GPU tier per call before answering 503.')
 param gpuTierTimeoutSeconds int
 
@@ -86,6 +89,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
         { name: 'STRATUS_RETRAIN_SCHEDULE', value: retrainSchedule }
+        { name: 'STRATUS_MONITOR_SCHEDULE', value: monitorSchedule }
         { name: 'Stratus__GpuTier__BaseUrl', value: gpuTierUrl }
         { name: 'Stratus__GpuTier__TimeoutSeconds', value: string(gpuTierTimeoutSeconds) }
         { name: 'Stratus__GpuTier__Audience', value: gpuTierAudience }

@@ -7,6 +7,7 @@ using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
 using Stratus.Core.Http;
 using Stratus.GpuTier.Client;
+using Stratus.Reliability;
 using Stratus.Serving;
 using Stratus.ServiceDefaults;
 using Stratus.Storage;
@@ -32,6 +33,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         services.AddStratusServing();
         services.AddGpuTierClient();
+        services.AddStratusReliability(observe: configuration.GetValue<bool?>(OptionPaths.MonitoringEnabled.Key) ?? new MonitoringOptions().Enabled);
 
         // Orchestration inputs and outputs use the API's JSON conventions, so a run's output reads the same
         // through the status endpoint as every other response. (The local runner applies the same options.)

@@ -19,16 +19,24 @@ public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<do
 /// </summary>
 public sealed record MonitoringReference(long Rows, IReadOnlyList<FeatureReference> Features)
 {
-    /// <summary>Builds the reference from rows of values (numbers or text) in <paramref name="names"/> order; a column whose every present value parses as a number is numeric.</summary>
-    public static MonitoringReference Build(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyList<string?>> rows, int quantiles = 100)
+    /// <summary>
+    /// Builds the reference from rows of values (numbers or text) in <paramref name="names"/> order. A column's kind is
+    /// <paramref name="kinds"/>' entry (<see cref="DriftEvaluator.Numeric"/> or <see cref="DriftEvaluator.Categorical"/>),
+    /// or, where that is null, numeric when every present value parses as a number; a numeric column with no values
+    /// at all is kept as categorical (only its missing count means anything).
+    /// </summary>
+    public static MonitoringReference Build(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyList<string?>> rows, int quantiles = 100, IReadOnlyList<string?>? kinds = null)
     {
         var features = names.Select((name, c) =>
         {
             var column = rows.Select(r => r[c]).ToArray();
-            var present = column.Where(v => !string.IsNullOrEmpty(v)).ToArray();
-            if (present.Length > 0 && present.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            var present = column.Where(v => !string.IsNullOrEmpty(v) && v != "NaN").ToArray();
+            var numeric = kinds?[c] is { } kind
+                ? kind == DriftEvaluator.Numeric
+                : present.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            if (numeric && present.Length > 0)
             {
-                var values = column.Select(v => string.IsNullOrEmpty(v) ? double.NaN : double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+                var values = column.Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray();
                 var sketch = NumericSketch.FromReference(values, quantiles);
                 return new FeatureReference(name, DriftEvaluator.Numeric, sketch.Edges, null, sketch.Counts, sketch.Missing);
             }

@@ -8,9 +8,9 @@ public readonly record struct WindowKey(string Model, int Version, DateTimeOffse
 
 /// <summary>
 /// Served rows accumulated in memory, O(bins) per monitored version and window: windows are aligned to
-/// <paramref name="window"/> on the injected clock. <see cref="Snapshot"/> hands the flusher each open window's
-/// cumulative counts (an instance's row is replaced, never added to), and windows that have ended are dropped once
-/// flushed. Thread-safe: served requests record concurrently.
+/// <paramref name="window"/> on the injected clock. <see cref="Snapshot"/> hands the flusher each window's
+/// cumulative counts (an instance's row is replaced, never added to), and <see cref="Retire"/> drops ended windows once
+/// they were stored. Thread-safe: served requests record concurrently.
 /// </summary>
 public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
 {
@@ -24,16 +24,20 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
         accumulator.Add(valueOf);
     }
 
-    /// <summary>Every window's counts so far; windows that ended before <paramref name="keepFrom"/> are removed after this snapshot.</summary>
-    public IReadOnlyList<(WindowKey Key, WindowCounts Counts)> Snapshot(DateTimeOffset keepFrom)
+    /// <summary>Every window's counts so far.</summary>
+    public IReadOnlyList<(WindowKey Key, WindowCounts Counts)> Snapshot() =>
+        _windows.Select(w => (w.Key, w.Value.Counts())).ToArray();
+
+    /// <summary>
+    /// Drops the windows that ended by <paramref name="time"/>: call it with the time of a snapshot once that snapshot
+    /// was stored (rows are recorded at the clock's time, so an ended window receives none after it).
+    /// </summary>
+    public void Retire(DateTimeOffset time)
     {
-        var snapshot = _windows.Select(w => (w.Key, w.Value.Counts())).ToArray();
-        foreach (var (key, _) in snapshot.Where(s => s.Key.Start + window <= keepFrom))
+        foreach (var key in _windows.Keys.Where(k => k.Start + window <= time))
         {
             _windows.TryRemove(key, out _);
         }
-
-        return snapshot;
     }
 
     /// <summary>The start of the window holding <paramref name="time"/>.</summary>

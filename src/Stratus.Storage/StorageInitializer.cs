@@ -14,6 +14,8 @@ public static class StorageInitializer
             clients.Tables.GetTableClient(StorageNames.ModelCardsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.ModelVersionsTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.DatasetsTable).CreateIfNotExistsAsync(cancellationToken),
-            clients.Tables.GetTableClient(StorageNames.MonitoringTable).CreateIfNotExistsAsync(cancellationToken));
+            clients.Tables.GetTableClient(StorageNames.MonitoringTable).CreateIfNotExistsAsync(cancellationToken),
+            clients.Tables.GetTableClient(StorageNames.FeedbackTable).CreateIfNotExistsAsync(cancellationToken),
+            clients.Tables.GetTableClient(StorageNames.AlertsTable).CreateIfNotExistsAsync(cancellationToken));
     }
 }

@@ -20,6 +20,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
         services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
         services.TryAddSingleton<IMonitoringStore, TableMonitoringStore>();
+        services.TryAddSingleton<IPredictionLog, TablePredictionLog>();
+        services.TryAddSingleton<IFeedbackStore, TableFeedbackStore>();
+        services.TryAddSingleton<IAlertStore, TableAlertStore>();
         return services;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Data.Tables;
 using Stratus.Core.Configuration;
 using Stratus.Core.Monitoring;
@@ -11,8 +10,6 @@ namespace Stratus.Storage;
 /// </summary>
 public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringStore
 {
-    private const string WindowFormat = "yyyyMMddHHmm";
-
     private readonly TableClient _table = clients.Tables.GetTableClient(StorageNames.MonitoringTable);
 
     public async Task WriteAsync(string model, int version, DateTimeOffset windowStart, string instance, WindowCounts counts, CancellationToken cancellationToken) =>
@@ -35,9 +32,9 @@ public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringSt
         return merged;
     }
 
-    private static string Partition(string model, int version) => $"{model}:{version.ToString(CultureInfo.InvariantCulture)}";
+    private static string Partition(string model, int version) => TableKeys.ModelVersion(model, version);
 
-    private static string Window(DateTimeOffset start) => start.UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+    private static string Window(DateTimeOffset start) => TableKeys.Window(start);
 
     private static string Row(DateTimeOffset windowStart, string instance) => $"{Window(windowStart)}:{instance}";
 }

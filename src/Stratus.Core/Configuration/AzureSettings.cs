@@ -32,6 +32,7 @@ public static class AzureSettings
         Env(SettingNames.Storage, StorageIdentity.AccountName),
         Env(SettingNames.Storage, StorageIdentity.Credential),
         SettingNames.RetrainSchedule,
+        SettingNames.MonitorSchedule,
         OptionPaths.GpuTierBaseUrl.Env,
         SettingNames.ApplicationInsightsConnectionString,
         SettingNames.ApplicationInsightsAuthentication,

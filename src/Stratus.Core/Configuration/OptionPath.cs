@@ -54,5 +54,8 @@ public static class OptionPaths
     public static readonly OptionPath RegistryMaxUploadBytes = OptionPath.Of(o => o.Registry.MaxUploadBytes);
     public static readonly OptionPath DatasetsMaxUploadBytes = OptionPath.Of(o => o.Datasets.MaxUploadBytes);
     public static readonly OptionPath RetrainingMaxParallelism = OptionPath.Of(o => o.Retraining.MaxParallelism);
+    public static readonly OptionPath MonitoringEnabled = OptionPath.Of(o => o.Monitoring.Enabled);
+    public static readonly OptionPath MonitoringFlushSeconds = OptionPath.Of(o => o.Monitoring.FlushSeconds);
+    public static readonly OptionPath MonitoringWebhookUrl = OptionPath.Of(o => o.Monitoring.WebhookUrl);
     public static readonly OptionPath LocalEngineVisibilityTimeout = OptionPath.Of(o => o.LocalEngine.VisibilityTimeoutSeconds);
 }

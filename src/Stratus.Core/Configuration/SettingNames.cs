@@ -15,6 +15,9 @@ public static class SettingNames
     /// <summary>NCRONTAB (six fields) of scheduled retraining; a flat name so the Functions host resolves it in %…%.</summary>
     public const string RetrainSchedule = "STRATUS_RETRAIN_SCHEDULE";
 
+    /// <summary>NCRONTAB (six fields) of MonitorAll, every 15 minutes by default.</summary>
+    public const string MonitorSchedule = "STRATUS_MONITOR_SCHEDULE";
+
     /// <summary>GPU tier only: exit when standard input closes, so a host that owns the process (the local runner) never leaves it behind.</summary>
     public const string ExitWithParent = "STRATUS_EXIT_WITH_PARENT";
 

@@ -15,4 +15,18 @@ public static class StorageNames
 
     /// <summary>Monitoring windows: one row per model version, window and instance.</summary>
     public const string MonitoringTable = "StratusMonitoring";
+
+    /// <summary>Labels joined to logged predictions: one row per model version, window, request and row.</summary>
+    public const string FeedbackTable = "StratusFeedback";
+
+    /// <summary>Monitoring alerts, per model, newest first.</summary>
+    public const string AlertsTable = "StratusAlerts";
+
+    /// <summary>The prediction log is one table per UTC day (this prefix + yyyyMMdd), so retention drops whole tables.</summary>
+    public const string PredictionLogTablePrefix = "StratusPredictions";
+
+    public static string PredictionLogTable(DateOnly day) => PredictionLogTablePrefix + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A version's monitoring reference, next to its artifact in the models container.</summary>
+    public static string ReferencePath(string model, int version) => $"{model}/{version}/reference.json";
 }

@@ -13,6 +13,7 @@ public sealed class StratusOptions
     public DatasetOptions Datasets { get; set; } = new();
     public RetrainingOptions Retraining { get; set; } = new();
     public GpuTierOptions GpuTier { get; set; } = new();
+    public MonitoringOptions Monitoring { get; set; } = new();
 
     /// <summary>Read by the GPU tier app only.</summary>
     public TierOptions Tier { get; set; } = new();
@@ -83,4 +84,25 @@ public sealed class GpuTierOptions
 
     /// <summary>The user-assigned managed identity that requests those tokens; unset: the default credential chain.</summary>
     public string? ManagedIdentityClientId { get; set; }
+}
+
+public sealed class MonitoringOptions
+{
+    /// <summary>Record served rows, log predictions and accept feedback; off: the served path publishes nothing for monitoring.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often each instance writes its in-memory windows to storage: the most an instance that is recycled loses.</summary>
+    public int FlushSeconds { get; set; } = 60;
+
+    /// <summary>Length of a monitoring window; reports merge the windows that start in their range.</summary>
+    public int WindowMinutes { get; set; } = 60;
+
+    /// <summary>Share of served predictions written to the prediction log that feedback joins (0 to 1).</summary>
+    public double PredictionLogSampleRate { get; set; } = 1.0;
+
+    /// <summary>Days a logged prediction can still receive feedback; older daily log tables are deleted.</summary>
+    public int PredictionLogDays { get; set; } = 30;
+
+    /// <summary>Where <c>notify</c> alerts are POSTed as JSON; unset: log and metric only.</summary>
+    public string? WebhookUrl { get; set; }
 }

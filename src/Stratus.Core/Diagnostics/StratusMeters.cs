@@ -5,5 +5,7 @@ public static class StratusMeters
 {
     public const string Serving = "Stratus.Serving";
 
-    public static readonly string[] All = [Serving];
+    public const string Monitoring = "Stratus.Monitoring";
+
+    public static readonly string[] All = [Serving, Monitoring];
 }

@@ -17,6 +17,13 @@ public static class Routes
     public const string Alias = "api/models/{name}/aliases/{alias}";
     public const string Predict = "api/models/{name}/predict";
 
+    public const string VersionReference = "api/models/{name}/versions/{version:int}/reference";
+    public const string Feedback = "api/models/{name}/feedback";
+    public const string Monitoring = "api/models/{name}/monitoring";
+    public const string ModelAlerts = "api/models/{name}/alerts";
+    public const string Alerts = "api/alerts";
+    public const string Monitor = "api/monitor";
+
     public const string Train = "api/models/{name}/train";
     public const string Reproduce = "api/models/{name}/versions/{version:int}/reproduce";
     public const string Runs = "api/runs";

@@ -26,6 +26,9 @@ public sealed record ModelCard
     /// <summary>How scheduled retraining retrains this model; null: it is not retrained.</summary>
     public Training.RetrainingPolicy? Retraining { get; init; }
 
+    /// <summary>Drift thresholds and what a breach does; null: the defaults, and notify only.</summary>
+    public MonitoringPolicy? Monitoring { get; init; }
+
     /// <summary>Highest version number allocated so far; 0 when none.</summary>
     public int LatestVersion { get; init; }
 

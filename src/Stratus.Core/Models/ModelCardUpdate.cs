@@ -15,6 +15,7 @@ public sealed record ModelCardUpdate
     public string? MlMetric { get; init; }
     public IReadOnlyList<string>? FeatureNames { get; init; }
     public Training.RetrainingPolicy? Retraining { get; init; }
+    public MonitoringPolicy? Monitoring { get; init; }
 
     public void Validate()
     {
@@ -28,6 +29,8 @@ public sealed record ModelCardUpdate
         {
             throw DomainException.Invalid("Invalid model card", "'retraining.spec.dataset' is required.");
         }
+
+        Monitoring?.Validate();
 
         if (FeatureNames is null)
         {
@@ -66,6 +69,7 @@ public sealed record ModelCardUpdate
             MlMetric = MlMetric,
             FeatureNames = FeatureNames,
             Retraining = Retraining,
+            Monitoring = Monitoring,
             UpdatedAt = now,
         };
 }

@@ -18,6 +18,9 @@ public sealed record ChampionInput(string Model, TrainingSpec Spec);
 
 public sealed record RegisterInput(string RunId, string Model, TrainingSpec Spec, CandidateResult Winner);
 
+/// <summary>A registered version whose holdout becomes its monitoring reference.</summary>
+public sealed record ReferenceInput(string Model, int Version, TrainingSpec Spec);
+
 /// <param name="ScoredChampion">The champion the decision was made against (null: there was none). A promotion lands only
 /// while the champion is still that version, so two overlapping runs cannot both promote on stale comparisons.</param>
 public sealed record AliasInput(string Model, string Alias, int Version, int? ScoredChampion = null);

@@ -21,6 +21,7 @@ public static class RequestLimits
         (Shape(Routes.V2VersionInfer), o => o.Serving.MaxRequestBytes),
         (Shape(Routes.Versions), o => o.Registry.MaxUploadBytes),
         (Shape(Routes.Dataset), o => o.Datasets.MaxUploadBytes),
+        (Shape(Routes.VersionReference), o => o.Datasets.MaxUploadBytes),
     ];
 
     public static long For(PathString path, StratusOptions options)

@@ -72,6 +72,7 @@ public static class TrainModelOrchestrator
 
         context.SetCustomStatus(new { stage = "register", done = results.Count, total = spec.Candidates.Count });
         var version = await context.CallActivityAsync<int>(TrainingActivities.RegisterVersion, new RegisterInput(input.RunId, input.Model, spec, best), Retry);
+        await context.CallActivityAsync(TrainingActivities.StoreReference, new ReferenceInput(input.Model, version, spec), Retry);
 
         // Compare with the champion and promote only while it is still the one compared with: when an overlapping run
         // promoted meanwhile, score the new champion and decide again, so the better version wins whatever the order.

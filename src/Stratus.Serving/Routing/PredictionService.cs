@@ -49,29 +49,38 @@ public sealed partial class PredictionService(
             throw DomainException.Invalid("Invalid request", "The body must be a JSON object with an 'instances' array.");
         }
 
-        if (card.Tier == ServingTier.Gpu && await PredictOnGpuTierAsync(card, version, instances, requestId, started, cancellationToken) is { } remote)
+        var scored = await ScoreAsync(card, version, instances, requestId, cancellationToken);
+        var elapsed = clock.GetElapsedTime(started);
+        telemetry.RecordPrediction(name, version, scored.Tier == ServingTier.Gpu ? Protocol + "-gpu" : Protocol, scored.Rows, elapsed);
+        LogPredicted(scored.Rows, name, version, elapsed.TotalMilliseconds, requestId);
+        Observe(name, version, requestId, scored.Tier, scored.Rows, scored.Inputs, scored.Outputs);
+        return new PredictionResult(name, version, requestId, scored.Rows, scored.Outputs, scored.Friendly);
+    }
+
+    /// <summary>
+    /// Runs rows through a version where the card serves it (in-process, or the GPU tier with its fall-back), with no
+    /// telemetry and no observation: predict's core, and how a reference set is scored by the version itself.
+    /// </summary>
+    public async Task<ScoredRows> ScoreAsync(ModelCard card, int version, JsonElement instances, string requestId, CancellationToken cancellationToken)
+    {
+        if (card.Tier == ServingTier.Gpu && await ScoreOnGpuTierAsync(card, version, instances, requestId, cancellationToken) is { } remote)
         {
             return remote;
         }
 
-        using var lease = await loader.AcquireAsync(name, version, cancellationToken);
+        using var lease = await loader.AcquireAsync(card.Name, version, cancellationToken);
         var model = lease.Model;
-        var inputs = RowBinder.Bind(instances, model.Layout, model.GetFeatureIndex(card.FeatureNames), serving.MaxInstances);
+        var inputs = RowBinder.Bind(instances, model.Layout, model.GetFeatureIndex(card.FeatureNames), options.Value.Serving.MaxInstances);
         var rows = instances.GetArrayLength();
         var outputs = model.BatchDimensionFixed && rows > 1 ? RowTensors.RunRowByRow(i => model.Run(i), inputs) : model.Run(inputs);
-
-        var elapsed = clock.GetElapsedTime(started);
-        telemetry.RecordPrediction(name, version, Protocol, rows, elapsed);
-        LogPredicted(rows, name, version, elapsed.TotalMilliseconds, requestId);
-        Observe(name, version, requestId, ServingTier.Cpu, rows, inputs, outputs);
-        return new PredictionResult(name, version, requestId, rows, outputs, model.Friendly);
+        return new ScoredRows(ServingTier.Cpu, rows, inputs, outputs, model.Friendly);
     }
 
     /// <summary>
     /// Binds rows with the version's stored signature, sends them to the GPU tier as V2 tensors, and maps the answer
     /// back; null when the tier is unavailable and the card falls back to in-process serving.
     /// </summary>
-    private async Task<PredictionResult?> PredictOnGpuTierAsync(ModelCard card, int version, JsonElement instances, string requestId, long started, CancellationToken cancellationToken)
+    private async Task<ScoredRows?> ScoreOnGpuTierAsync(ModelCard card, int version, JsonElement instances, string requestId, CancellationToken cancellationToken)
     {
         if (!_remote.TryGetValue((card.Name, version), out var known))
         {
@@ -88,9 +97,7 @@ public sealed partial class PredictionService(
         }
 
         var outputs = V2Tensors.Read(served.Body, served.JsonLength, V2Tensors.Outputs);
-        telemetry.RecordPrediction(card.Name, version, Protocol + "-gpu", rows, clock.GetElapsedTime(started));
-        Observe(card.Name, version, requestId, ServingTier.Gpu, rows, inputs, outputs);
-        return new PredictionResult(card.Name, version, requestId, rows, outputs, FriendlyOutputs.For(known.Record));
+        return new ScoredRows(ServingTier.Gpu, rows, inputs, outputs, FriendlyOutputs.For(known.Record));
     }
 
     private void Observe(string model, int version, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs)
@@ -105,3 +112,6 @@ public sealed partial class PredictionService(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Predicted {Rows} rows with {Model} v{Version} in {ElapsedMs} ms ({RequestId})")]
     private partial void LogPredicted(int rows, string model, int version, double elapsedMs, string requestId);
 }
+
+/// <summary>Rows a version scored: where, the bound inputs (rows first) and the outputs.</summary>
+public sealed record ScoredRows(ServingTier Tier, int Rows, IReadOnlyList<TensorData> Inputs, IReadOnlyList<TensorData> Outputs, FriendlyOutputs? Friendly);

@@ -3,132 +3,13 @@ using Stratus.Core.Training;
 
 namespace Stratus.Training.Pipelines;
 
-/// <summary>
-/// Metrics from scores and labels. Computed on ONNX Runtime's output rather than ML.NET's evaluators so that a
-/// candidate and the current champion (which exists only as ONNX) are measured the same way; log loss uses the
-/// natural logarithm, as scikit-learn does.
-/// </summary>
+/// <summary>The holdout metrics of a task, from ONNX Runtime's scores (see <see cref="MetricFormulas"/>).</summary>
 internal static class MetricCalculator
 {
-    private const double Epsilon = 1e-15;
-
     public static IReadOnlyDictionary<string, double> Compute(ModelTask task, Holdout holdout, OnnxScorer.Scores scores) => task switch
     {
-        ModelTask.BinaryClassification => Binary(holdout.Labels, scores.Values),
-        ModelTask.MulticlassClassification => Multiclass(holdout.Labels, scores.Values, scores.PerRow),
-        _ => Regression(holdout.Labels, scores.Values),
+        ModelTask.BinaryClassification => MetricFormulas.Binary(holdout.Labels, scores.Values),
+        ModelTask.MulticlassClassification => MetricFormulas.Multiclass(holdout.Labels, scores.Values, scores.PerRow),
+        _ => MetricFormulas.Regression(holdout.Labels, scores.Values),
     };
-
-    public static Dictionary<string, double> Binary(double[] labels, float[] probability)
-    {
-        int tp = 0, fp = 0, fn = 0, correct = 0;
-        double logLoss = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var positive = labels[i] == 1;
-            var predicted = probability[i] > 0.5;
-            correct += positive == predicted ? 1 : 0;
-            tp += positive && predicted ? 1 : 0;
-            fp += !positive && predicted ? 1 : 0;
-            fn += positive && !predicted ? 1 : 0;
-            var p = Math.Clamp(probability[i], Epsilon, 1 - Epsilon);
-            logLoss -= positive ? Math.Log(p) : Math.Log(1 - p);
-        }
-
-        var precision = tp + fp == 0 ? 0 : tp / (double)(tp + fp);
-        var recall = tp + fn == 0 ? 0 : tp / (double)(tp + fn);
-        return new Dictionary<string, double>
-        {
-            [MetricNames.Auc] = Auc(labels, probability),
-            [MetricNames.Accuracy] = correct / (double)labels.Length,
-            [MetricNames.F1] = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall),
-            [MetricNames.LogLoss] = logLoss / labels.Length,
-        };
-    }
-
-    /// <summary>Area under the ROC curve via the rank-sum (Mann–Whitney) statistic, ties counted half.</summary>
-    public static double Auc(double[] labels, float[] scores)
-    {
-        var order = Enumerable.Range(0, labels.Length).OrderBy(i => scores[i]).ToArray();
-        double rankSum = 0;
-        var positives = 0;
-        for (var start = 0; start < order.Length;)
-        {
-            var end = start;
-            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
-            {
-                end++;
-            }
-
-            var averageRank = (start + end) / 2.0 + 1;
-            for (var k = start; k <= end; k++)
-            {
-                if (labels[order[k]] == 1)
-                {
-                    rankSum += averageRank;
-                    positives++;
-                }
-            }
-
-            start = end + 1;
-        }
-
-        var negatives = labels.Length - positives;
-        return positives == 0 || negatives == 0 ? double.NaN : (rankSum - positives * (positives + 1) / 2.0) / (positives * (double)negatives);
-    }
-
-    public static Dictionary<string, double> Multiclass(double[] labels, float[] scores, int classes)
-    {
-        var correct = 0;
-        var perClass = new int[classes];
-        var perClassCorrect = new int[classes];
-        double logLoss = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var row = scores.AsSpan(i * classes, classes);
-            var predicted = 0;
-            for (var c = 1; c < classes; c++)
-            {
-                predicted = row[c] > row[predicted] ? c : predicted;
-            }
-
-            var actual = (int)labels[i];
-            perClass[actual]++;
-            if (predicted == actual)
-            {
-                correct++;
-                perClassCorrect[actual]++;
-            }
-
-            logLoss -= Math.Log(Math.Clamp(row[actual], Epsilon, 1));
-        }
-
-        var micro = correct / (double)labels.Length;
-        return new Dictionary<string, double>
-        {
-            [MetricNames.MicroAccuracy] = micro,
-            [MetricNames.Accuracy] = micro,
-            [MetricNames.MacroAccuracy] = Enumerable.Range(0, classes).Where(c => perClass[c] > 0).Average(c => perClassCorrect[c] / (double)perClass[c]),
-            [MetricNames.LogLoss] = logLoss / labels.Length,
-        };
-    }
-
-    public static Dictionary<string, double> Regression(double[] labels, float[] predictions)
-    {
-        double squared = 0, absolute = 0, mean = labels.Average(), total = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var error = labels[i] - predictions[i];
-            squared += error * error;
-            absolute += Math.Abs(error);
-            total += (labels[i] - mean) * (labels[i] - mean);
-        }
-
-        return new Dictionary<string, double>
-        {
-            [MetricNames.Rmse] = Math.Sqrt(squared / labels.Length),
-            [MetricNames.Mae] = absolute / labels.Length,
-            [MetricNames.R2] = total == 0 ? double.NaN : 1 - squared / total,
-        };
-    }
 }

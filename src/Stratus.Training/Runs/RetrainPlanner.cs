@@ -19,30 +19,37 @@ public sealed class RetrainPlanner(IModelRegistry registry, DatasetService datas
         var due = new List<RetrainTarget>();
         await foreach (var card in registry.ListCardsAsync(cancellationToken))
         {
-            if (card.Retraining is not { Enabled: true } policy)
+            if (card.Retraining is { Enabled: true } && await PlanAsync(card, cancellationToken) is { } target)
             {
-                continue;
-            }
-
-            try
-            {
-                var dataset = await datasets.ResolveAsync(policy.Spec.Dataset!, cancellationToken);
-                var spec = TrainingSpecResolver.Resolve(policy.Spec, dataset, card.Task);
-                if (await IsCurrentAsync(card, spec, cancellationToken))
-                {
-                    continue;
-                }
-
-                due.Add(new RetrainTarget(card.Name, spec));
-            }
-            catch (DomainException e)
-            {
-                logger.LogWarning("Model {Model} cannot be retrained: {Detail}", card.Name, e.Detail);
-                due.Add(new RetrainTarget(card.Name, null, e.Detail));
+                due.Add(target);
             }
         }
 
         return due.OrderBy(t => t.Model, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// The model's retraining run when its policy's dataset now resolves to data no version of it was trained on; null
+    /// when there is no new data; a target with an error when the policy cannot be resolved (or there is none).
+    /// </summary>
+    public async Task<RetrainTarget?> PlanAsync(ModelCard card, CancellationToken cancellationToken)
+    {
+        if (card.Retraining is not { } policy)
+        {
+            return new RetrainTarget(card.Name, null, "the card has no retraining policy");
+        }
+
+        try
+        {
+            var dataset = await datasets.ResolveAsync(policy.Spec.Dataset!, cancellationToken);
+            var spec = TrainingSpecResolver.Resolve(policy.Spec, dataset, card.Task);
+            return await IsCurrentAsync(card, spec, cancellationToken) ? null : new RetrainTarget(card.Name, spec);
+        }
+        catch (DomainException e)
+        {
+            logger.LogWarning("Model {Model} cannot be retrained: {Detail}", card.Name, e.Detail);
+            return new RetrainTarget(card.Name, null, e.Detail);
+        }
     }
 
     private async Task<bool> IsCurrentAsync(ModelCard card, TrainingSpec spec, CancellationToken cancellationToken) =>

@@ -207,6 +207,21 @@ public sealed class TrainingWorkflow(
         return new ReproduceResult(model, version, match, sha == record.Sha256, metricsMatch, record.Sha256, sha, record.Metrics, again.Metrics, note);
     }
 
+    /// <summary>
+    /// Writes the spec's holdout rows (features, then <c>label</c>) to a temporary CSV the caller deletes: a trained
+    /// version's monitoring reference is built from exactly the rows it was validated on.
+    /// </summary>
+    public async Task<string> ExportHoldoutAsync(TrainingSpec spec, CancellationToken cancellationToken)
+    {
+        var csv = await cache.GetAsync(spec.Dataset, cancellationToken);
+        var directory = Directory.CreateTempSubdirectory("stratus-holdout-");
+        var train = Path.Combine(directory.FullName, "train.csv");
+        var holdout = Path.Combine(directory.FullName, "holdout.csv");
+        TabularTrainer.ExportSplit(spec, csv, train, holdout);
+        File.Delete(train);
+        return holdout;
+    }
+
     public static string CandidatePath(string runId, int index) => $"_runs/{runId}/{index}.onnx";
 
     private static string Informational(Assembly assembly) =>

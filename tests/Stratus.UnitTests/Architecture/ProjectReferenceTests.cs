@@ -20,7 +20,8 @@ public sealed class ProjectReferenceTests
         { "Stratus.Monitoring", ["Stratus.Core"] },
         { "Stratus.Serving", ["Stratus.Core", "Stratus.Registry", "Stratus.GpuTier.Client"] },
         { "Stratus.Training", ["Stratus.Core", "Stratus.Registry"] },
-        { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training"] },
+        { "Stratus.Reliability", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.Monitoring"] },
+        { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training", "Stratus.Reliability"] },
         { "Stratus.GpuTier", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.ServiceDefaults"] },
         { "Stratus.LocalRunner", ["Stratus.Functions", "Stratus.Training", "Stratus.ServiceDefaults", "Stratus.GpuTier"] },
     };
@@ -37,6 +38,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.ServiceDefaults", ["Microsoft.ML", "Azure.Storage", "Azure.Data", "Microsoft.Azure.Functions"] },
         { "Stratus.GpuTier", ["Microsoft.Azure.Functions"] },
         { "Stratus.Monitoring", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
+        { "Stratus.Reliability", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions", "OpenTelemetry"] },
     };
 
     private static string ProjectFile(string project) => Path.Combine(TestPaths.Root, "src", project, project + ".csproj");

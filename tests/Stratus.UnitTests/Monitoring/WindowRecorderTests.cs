@@ -44,10 +44,11 @@ public sealed class WindowRecorderTests
         clock.Advance(TimeSpan.FromMinutes(2));
         Serve(recorder, 5, seed: 2);
 
-        var first = recorder.Snapshot(keepFrom: clock.GetUtcNow());
+        var first = recorder.Snapshot();
+        recorder.Retire(clock.GetUtcNow());
 
         Assert.Equal([(10, 3L), (11, 5L)], first.OrderBy(w => w.Key.Start).Select(w => (w.Key.Start.Hour, w.Counts.Rows)));
-        Assert.Equal([11], recorder.Snapshot(clock.GetUtcNow()).Select(w => w.Key.Start.Hour)); // the 10:00 window was flushed and dropped
+        Assert.Equal([11], recorder.Snapshot().Select(w => w.Key.Start.Hour)); // the 10:00 window was flushed and dropped
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class WindowRecorderTests
         var recorder = new WindowRecorder(TimeSpan.FromHours(1), clock);
         Serve(recorder, 1000, seed: 3, "mean_radius", "worst_texture");
 
-        var window = Assert.Single(recorder.Snapshot(clock.GetUtcNow())).Counts;
+        var window = Assert.Single(recorder.Snapshot()).Counts;
         var report = Reference.Compare(window, new DriftThresholds());
 
         Assert.Equal(["mean_radius", "worst_texture"], report.Features.Where(f => f.Drifted).Select(f => f.Feature));
@@ -74,8 +75,8 @@ public sealed class WindowRecorderTests
         Serve(both, 400, seed: 4);
         Serve(both, 300, seed: 5);
 
-        var merged = a.Snapshot(clock.GetUtcNow())[0].Counts.Plus(b.Snapshot(clock.GetUtcNow())[0].Counts);
-        var whole = both.Snapshot(clock.GetUtcNow())[0].Counts;
+        var merged = a.Snapshot()[0].Counts.Plus(b.Snapshot()[0].Counts);
+        var whole = both.Snapshot()[0].Counts;
 
         Assert.Equal(whole.Rows, merged.Rows);
         Assert.All(Names, n => Assert.Equal(whole.Bins[n], merged.Bins[n]));

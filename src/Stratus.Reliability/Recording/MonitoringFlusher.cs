@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Core.Configuration;
+using Stratus.Core.Monitoring;
+using Stratus.Monitoring;
+
+namespace Stratus.Reliability.Recording;
+
+/// <summary>
+/// Writes this instance's windows to storage every <see cref="MonitoringOptions.FlushSeconds"/>, and once more on
+/// shutdown: each write replaces the instance's row for the window with its cumulative counts, so a repeated or
+/// retried flush never double-counts, and a recycled instance loses at most one interval.
+/// </summary>
+public sealed partial class MonitoringFlusher(
+    WindowRecorder recorder,
+    IMonitoringStore store,
+    InstanceIdentity instance,
+    IOptions<StratusOptions> options,
+    TimeProvider clock,
+    ILogger<MonitoringFlusher> logger) : BackgroundService
+{
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        foreach (var (key, counts) in recorder.Snapshot())
+        {
+            await store.WriteAsync(key.Model, key.Version, key.Start, instance.Id, counts, cancellationToken);
+        }
+
+        recorder.Retire(at);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFlushFailed(e);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.Monitoring.FlushSeconds));
+        using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The counts stay in memory and go out with the next flush.
+                    LogFlushFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // host stopping; StopAsync flushes
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring windows could not be flushed; they are retried on the next interval")]
+    private partial void LogFlushFailed(Exception exception);
+}

@@ -1,0 +1,109 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stratus.Core.Monitoring;
+
+namespace Stratus.Reliability.Recording;
+
+/// <summary>
+/// Writes the prediction log in batches: rows queue here (bounded; dropped and counted when storage falls behind)
+/// and go out once a second, or as soon as <see cref="BatchRows"/> are waiting, as table transactions.
+/// </summary>
+public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityTelemetry telemetry, TimeProvider clock, ILogger<PredictionLogWriter> logger) : BackgroundService
+{
+    public const int QueueCapacity = 50_000;
+    public const int BatchRows = 1_000;
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<LoggedPrediction> _queue = Channel.CreateBounded<LoggedPrediction>(new BoundedChannelOptions(QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    public void Enqueue(LoggedPrediction entry)
+    {
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            telemetry.LogDropped.Add(1);
+        }
+    }
+
+    /// <summary>Writes everything queued now (tests, shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<LoggedPrediction>();
+        while (_queue.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+            if (batch.Count == BatchRows)
+            {
+                await WriteAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        await WriteAsync(batch, cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                // Gather for up to a second (or a full batch) so rows of many requests share transactions.
+                using var window = new CancellationTokenSource(Interval, clock);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, window.Token);
+                var batch = new List<LoggedPrediction>();
+                try
+                {
+                    while (batch.Count < BatchRows && await _queue.Reader.WaitToReadAsync(linked.Token))
+                    {
+                        while (batch.Count < BatchRows && _queue.Reader.TryRead(out var entry))
+                        {
+                            batch.Add(entry);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // the second is up
+                }
+
+                await WriteAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // host stopping; StopAsync writes what is left
+        }
+    }
+
+    private async Task WriteAsync(List<LoggedPrediction> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await log.WriteAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            telemetry.LogDropped.Add(batch.Count);
+            LogWriteFailed(e, batch.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} prediction log rows could not be written")]
+    private partial void LogWriteFailed(Exception exception, int rows);
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
+using Stratus.Core.Http;
+using Stratus.Core.Models;
+using Stratus.Reliability.Served;
+
+namespace Stratus.Reliability.References;
+
+/// <summary>What monitoring knows about one served version: how to read its rows and outputs, and its reference (null until one is stored).</summary>
+public sealed class MonitoredVersion
+{
+    public MonitoredVersion(ModelCard card, ModelVersion record, ReferenceSet? reference)
+    {
+        Record = record;
+        Columns = new FeatureColumns(record, card.FeatureNames);
+        Outputs = OutputReader.For(record, reference?.Task ?? card.Task);
+        Reference = reference;
+        if (reference is not null)
+        {
+            var byName = Columns.Names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+            SketchColumns = reference.Sketches.Features.Select(f => byName.GetValueOrDefault(f.Name, -1)).ToArray();
+        }
+    }
+
+    public ModelVersion Record { get; }
+
+    public FeatureColumns Columns { get; }
+
+    public OutputReader Outputs { get; }
+
+    public ReferenceSet? Reference { get; }
+
+    /// <summary>For each reference sketch: its column in a served row, or -1 (an output, or a feature this layout lacks).</summary>
+    public IReadOnlyList<int> SketchColumns { get; } = [];
+}
+
+/// <summary>
+/// Monitored versions per instance, each reloaded after <see cref="RefreshAfter"/> so that a reference stored
+/// through another instance is picked up; storing one through this instance takes effect at once.
+/// </summary>
+public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore artifacts, TimeProvider clock)
+{
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<(string, int), (Task<MonitoredVersion?> Load, DateTimeOffset At)> _versions = new();
+
+    /// <summary>Null when the model or version does not exist.</summary>
+    public async Task<MonitoredVersion?> GetAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var key = (model, version);
+        if (!_versions.TryGetValue(key, out var entry) || now - entry.At > RefreshAfter || entry.Load.IsFaulted)
+        {
+            entry = (LoadAsync(model, version, CancellationToken.None), now);
+            _versions[key] = entry;
+        }
+
+        return await entry.Load.WaitAsync(cancellationToken);
+    }
+
+    public async Task SaveReferenceAsync(ReferenceSet reference, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(reference, StratusJson.Options);
+        await artifacts.UploadAsync(StorageNames.ReferencePath(reference.Model, reference.Version), new MemoryStream(bytes), cancellationToken);
+        _versions.TryRemove((reference.Model, reference.Version), out _);
+    }
+
+    private async Task<MonitoredVersion?> LoadAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var card = (await registry.GetCardAsync(model, cancellationToken))?.Value;
+        var record = card is null ? null : await registry.GetVersionAsync(model, version, cancellationToken);
+        if (card is null || record is null)
+        {
+            return null;
+        }
+
+        ReferenceSet? reference = null;
+        await using (var stream = await artifacts.OpenReadAsync(StorageNames.ReferencePath(model, version), cancellationToken))
+        {
+            if (stream is not null)
+            {
+                reference = await JsonSerializer.DeserializeAsync<ReferenceSet>(stream, StratusJson.Options, cancellationToken);
+            }
+        }
+
+        return new MonitoredVersion(card, record, reference);
+    }
+}
