@@ -20,7 +20,7 @@ public sealed class TableAlertStore(StorageClients clients) : IAlertStore
     {
         var alerts = new List<MonitoringAlert>();
         var query = model is null
-            ? _table.QueryAsync<TableEntity>(e => e.GetDateTimeOffset("RaisedAt") >= since, cancellationToken: cancellationToken)
+            ? _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RaisedAt ge {since}"), cancellationToken: cancellationToken)
             : _table.QueryAsync<TableEntity>(e => e.PartitionKey == model && e.RowKey.CompareTo(TableKeys.ReverseTime(since)) <= 0, cancellationToken: cancellationToken);
         await foreach (var entity in query)
         {

@@ -7,7 +7,7 @@ namespace Stratus.Reliability.Recording;
 
 /// <summary>
 /// Writes the prediction log in batches: rows queue here (bounded; dropped and counted when storage falls behind)
-/// and go out once a second, or as soon as <see cref="BatchRows"/> are waiting, as table transactions.
+/// and go out a second after the first of them arrived, as table transactions of up to <see cref="BatchRows"/>.
 /// </summary>
 public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityTelemetry telemetry, TimeProvider clock, ILogger<PredictionLogWriter> logger) : BackgroundService
 {
@@ -15,6 +15,7 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     public const int BatchRows = 1_000;
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<LoggedPrediction> _queue = Channel.CreateBounded<LoggedPrediction>(new BoundedChannelOptions(QueueCapacity)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -29,21 +30,30 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
         }
     }
 
-    /// <summary>Writes everything queued now (tests, shutdown).</summary>
+    /// <summary>Writes everything queued before this call (flushing on demand, tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<LoggedPrediction>();
-        while (_queue.Reader.TryRead(out var entry))
+        // The gate makes a flush wait for a batch the background loop has taken but not yet written.
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
-            batch.Add(entry);
-            if (batch.Count == BatchRows)
+            var batch = new List<LoggedPrediction>();
+            while (_queue.Reader.TryRead(out var entry))
             {
-                await WriteAsync(batch, cancellationToken);
-                batch.Clear();
+                batch.Add(entry);
+                if (batch.Count == BatchRows)
+                {
+                    await WriteAsync(batch, cancellationToken);
+                    batch.Clear();
+                }
             }
-        }
 
-        await WriteAsync(batch, cancellationToken);
+            await WriteAsync(batch, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -52,32 +62,21 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
         await FlushAsync(cancellationToken);
     }
 
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                // Gather for up to a second (or a full batch) so rows of many requests share transactions.
-                using var window = new CancellationTokenSource(Interval, clock);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, window.Token);
-                var batch = new List<LoggedPrediction>();
-                try
-                {
-                    while (batch.Count < BatchRows && await _queue.Reader.WaitToReadAsync(linked.Token))
-                    {
-                        while (batch.Count < BatchRows && _queue.Reader.TryRead(out var entry))
-                        {
-                            batch.Add(entry);
-                        }
-                    }
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // the second is up
-                }
-
-                await WriteAsync(batch, stoppingToken);
+                // Rows of a second's requests gather first, so they share table transactions.
+                await Task.Delay(Interval, clock, stoppingToken);
+                await FlushAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Microsoft.Extensions.Options;
 using Stratus.Core.Abstractions;
+using Stratus.Core.Configuration;
 using Stratus.Core.Errors;
 using Stratus.Core.Models;
 using Stratus.Monitoring;
@@ -20,11 +22,11 @@ public sealed record ReferenceSummary(string Model, int Version, string Source, 
 /// scores the rows with the version itself (where the card serves it), and stores labels, outputs, realized metrics
 /// and the sketches. Trained versions get theirs from the holdout at registration; uploaded ones through the API.
 /// </summary>
-public sealed class ReferenceService(IModelRegistry registry, PredictionService scorer, MonitoredVersions versions, TimeProvider clock)
+public sealed class ReferenceService(IModelRegistry registry, PredictionService scorer, MonitoredVersions versions, IOptions<StratusOptions> options, TimeProvider clock)
 {
     public const string DefaultLabelColumn = "label";
 
-    /// <summary>Rows scored per call, within any <c>MaxInstances</c> a deployment would set.</summary>
+    /// <summary>Rows scored per call, at most <c>MaxInstances</c>.</summary>
     private const int ScoreChunk = 500;
 
     public async Task<ReferenceSummary> PutCsvAsync(string model, int version, Stream csv, string? labelColumn, string source, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public sealed class ReferenceService(IModelRegistry registry, PredictionService 
         var table = await ReadAsync(csv, columns, label, card.Task, outputs, cancellationToken);
 
         var scored = new List<OutputRow>(table.Rows.Count);
-        foreach (var chunk in table.Rows.Chunk(ScoreChunk))
+        foreach (var chunk in table.Rows.Chunk(Math.Clamp(options.Value.Serving.MaxInstances, 1, ScoreChunk)))
         {
             using var instances = Instances(chunk, columns);
             var result = await scorer.ScoreAsync(card, version, instances.RootElement, $"reference-{model}-{version}", cancellationToken);

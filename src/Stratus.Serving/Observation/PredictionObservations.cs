@@ -17,7 +17,7 @@ public sealed partial class PredictionObservations : BackgroundService
     public const int QueueCapacity = 10_000;
 
     private readonly IPredictionObserver[] _observers;
-    private readonly Channel<Func<ServedPrediction>> _queue;
+    private readonly Channel<Func<ServedPrediction?>> _queue;
     private readonly Counter<long> _dropped;
     private readonly ILogger<PredictionObservations> _logger;
 
@@ -26,7 +26,7 @@ public sealed partial class PredictionObservations : BackgroundService
         _observers = observers.ToArray();
         _logger = logger;
         _dropped = telemetry.ObservationsDropped;
-        _queue = Channel.CreateBounded<Func<ServedPrediction>>(new BoundedChannelOptions(QueueCapacity)
+        _queue = Channel.CreateBounded<Func<ServedPrediction?>>(new BoundedChannelOptions(QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
@@ -43,6 +43,26 @@ public sealed partial class PredictionObservations : BackgroundService
         {
             _dropped.Add(1);
         }
+    }
+
+    /// <summary>
+    /// Completes once every observation published before this call was delivered (flushing on demand, and tests):
+    /// a marker goes through the same single reader, after everything ahead of it.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(() =>
+        {
+            delivered.TrySetResult();
+            return null;
+        }, cancellationToken);
+        await delivered.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops accepting observations and waits until the queued ones were delivered (shutdown, and tests).</summary>
@@ -83,9 +103,9 @@ public sealed partial class PredictionObservations : BackgroundService
     }
 
     /// <summary>Builds one observation and hands it to every observer; a failing observer is logged and skipped.</summary>
-    internal async Task DeliverAsync(Func<ServedPrediction> describe, CancellationToken cancellationToken)
+    internal async Task DeliverAsync(Func<ServedPrediction?> describe, CancellationToken cancellationToken)
     {
-        ServedPrediction prediction;
+        ServedPrediction? prediction;
         try
         {
             prediction = describe();
@@ -94,6 +114,11 @@ public sealed partial class PredictionObservations : BackgroundService
         {
             LogDescribeFailed(e);
             return;
+        }
+
+        if (prediction is null)
+        {
+            return; // a drain marker
         }
 
         foreach (var observer in _observers)
