@@ -20,6 +20,8 @@ public sealed partial class MonitoringFlusher(
     TimeProvider clock,
     ILogger<MonitoringFlusher> logger) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var at = clock.GetUtcNow();
@@ -29,6 +31,13 @@ public sealed partial class MonitoringFlusher(
         }
 
         recorder.Retire(at);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Created here, on the caller's thread: the first interval counts from start (ExecuteAsync runs on the pool).
+        _timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.Monitoring.FlushSeconds)), clock);
+        return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -46,8 +55,7 @@ public sealed partial class MonitoringFlusher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.Monitoring.FlushSeconds));
-        using var timer = new PeriodicTimer(interval, clock);
+        using var timer = _timer!;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

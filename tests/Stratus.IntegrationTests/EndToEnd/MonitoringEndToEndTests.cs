@@ -146,6 +146,24 @@ public sealed class MonitoringEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task Rows_served_through_V2_infer_are_recorded_like_predicts()
+    {
+        await RegisterWithReferenceAsync("mon-v2");
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        var rows = Data.Bootstrap(20, seed: 9);
+        var infer = await client.PostAsJsonAsync("/v2/models/mon-v2/infer", new
+        {
+            inputs = new[] { new { name = "Features", datatype = "FP32", shape = new[] { 20, 30 }, data = rows.SelectMany(r => r).ToArray() } },
+        });
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+        await SettleAsync(fixture.Runner);
+
+        var report = await ReportAsync("mon-v2");
+        Assert.Equal(20, report.GetProperty("rows").GetInt64());
+        Assert.Equal("insufficient-data", report.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
     public async Task Fifty_rows_give_insufficient_data_and_no_alarm()
     {
         await RegisterWithReferenceAsync("mon-small");
