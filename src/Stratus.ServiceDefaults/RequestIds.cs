@@ -5,8 +5,9 @@ using Stratus.Core.Http;
 namespace Stratus.ServiceDefaults;
 
 /// <summary>
-/// Every request gets an id (the caller's <c>x-request-id</c> when it is a sane token, else a new one),
-/// echoed on the response; predictions carry it so feedback can be joined later.
+/// Every request gets an id (the caller's <c>x-request-id</c> when it is a sane token, else a new
+/// <see cref="LocatableRequestIds">locatable</see> one), echoed on the response; predictions carry it so feedback
+/// can be joined later.
 /// </summary>
 public static class RequestIds
 {
@@ -24,7 +25,9 @@ public static class RequestIds
         }
 
         string incoming = context.Request.Headers[StratusHeaders.RequestId].ToString();
-        var id = incoming.Length is > 0 and <= 128 && !incoming.AsSpan().ContainsAnyExcept(Allowed) ? incoming : Guid.NewGuid().ToString("N");
+        var id = incoming.Length is > 0 and <= 128 && !incoming.AsSpan().ContainsAnyExcept(Allowed)
+            ? incoming
+            : LocatableRequestIds.New((context.RequestServices?.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System).GetUtcNow());
         context.Features.Set(new RequestIdFeature(id));
         context.TraceIdentifier = id;
         return id;

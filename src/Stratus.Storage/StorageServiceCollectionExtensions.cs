@@ -20,7 +20,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IArtifactStore, BlobArtifactStore>();
         services.TryAddSingleton<IDatasetStore, BlobTableDatasetStore>();
         services.TryAddSingleton<IMonitoringStore, TableMonitoringStore>();
-        services.TryAddSingleton<IPredictionLog, TablePredictionLog>();
+        services.TryAddSingleton<IPredictionLog, BlobPredictionLog>();
         services.TryAddSingleton<IFeedbackStore, TableFeedbackStore>();
         services.TryAddSingleton<IAlertStore, TableAlertStore>();
         return services;

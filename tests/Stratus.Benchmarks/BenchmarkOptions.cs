@@ -2,9 +2,11 @@ using Stratus.LocalRunner.Hosting;
 
 namespace Stratus.Benchmarks;
 
-public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key)
+public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key, bool Monitoring = true)
 {
     public static string Root { get; } = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
+
+    public static string DataPath => System.IO.Path.Combine(Root, "samples", "data", "breast_cancer.csv");
 
     public static string ModelPath => System.IO.Path.Combine(Root, "samples", "models", "breast-cancer", "model.onnx");
 
@@ -27,6 +29,7 @@ public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[
             Get("--path", "/predict"),
             Get("--connections", "1,16,64").Split(',').Select(int.Parse).ToArray(),
             int.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture),
-            args.Contains("--key") ? Get("--key", "") : null);
+            args.Contains("--key") ? Get("--key", "") : null,
+            Get("--monitoring", "on") != "off");
     }
 }

@@ -8,10 +8,15 @@ namespace Stratus.Benchmarks;
 /// </summary>
 public static class CompareBenchmark
 {
-    public static async Task<int> RunAsync(BenchmarkOptions options, string minimalUrl, string stratusUrl, int rounds)
+    public static Task<int> RunAsync(BenchmarkOptions options, string minimalUrl, string stratusUrl, int rounds) =>
+        RunAsync(options, new LoadGenerator.Target("minimal endpoint", minimalUrl, "/predict", null), new LoadGenerator.Target("Stratus predict", stratusUrl, "/api/models/breast-cancer/predict", options.Key), rounds);
+
+    /// <summary>Stratus with monitoring off (:5082) against monitoring on (:5081): the cost of observing every row.</summary>
+    public static Task<int> MonitoringAsync(BenchmarkOptions options, int rounds) =>
+        RunAsync(options, new LoadGenerator.Target("Stratus, monitoring off", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key), new LoadGenerator.Target("Stratus, monitoring on", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key), rounds);
+
+    private static async Task<int> RunAsync(BenchmarkOptions options, LoadGenerator.Target minimal, LoadGenerator.Target stratus, int rounds)
     {
-        var minimal = new LoadGenerator.Target("minimal endpoint", minimalUrl, "/predict", null);
-        var stratus = new LoadGenerator.Target("Stratus predict", stratusUrl, "/api/models/breast-cancer/predict", options.Key);
         var ratios = new List<string>();
         foreach (var connections in options.Connections)
         {
@@ -36,7 +41,7 @@ public static class CompareBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"Stratus / minimal throughput (median of {rounds} alternating rounds): {string.Join(", ", ratios)}");
+        Console.WriteLine($"{stratus.Name} / {minimal.Name} throughput (median of {rounds} alternating rounds): {string.Join(", ", ratios)}");
         return 0;
     }
 }

@@ -22,10 +22,15 @@ public static class StorageNames
     /// <summary>Monitoring alerts, per model, newest first.</summary>
     public const string AlertsTable = "StratusAlerts";
 
-    /// <summary>The prediction log is one table per UTC day (this prefix + yyyyMMdd), so retention drops whole tables.</summary>
-    public const string PredictionLogTablePrefix = "StratusPredictions";
+    /// <summary>The prediction log: one blob container per UTC day (this prefix + yyyyMMdd), so retention drops whole containers.</summary>
+    public const string PredictionLogContainerPrefix = "stratus-predictions-";
 
-    public static string PredictionLogTable(DateOnly day) => PredictionLogTablePrefix + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+    public static string PredictionLogContainer(DateOnly day) => PredictionLogContainerPrefix + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Where requests with ids callers chose were logged: one table per UTC day (this prefix + yyyyMMdd).</summary>
+    public const string PredictionIndexTablePrefix = "StratusPredictionIndex";
+
+    public static string PredictionIndexTable(DateOnly day) => PredictionIndexTablePrefix + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A version's monitoring reference, next to its artifact in the models container.</summary>
     public static string ReferencePath(string model, int version) => $"{model}/{version}/reference.json";

@@ -47,8 +47,9 @@ public sealed partial class MonitoringFlusher(
         {
             await FlushAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
+            // Shutdown ran out of time or storage failed: at most this interval's counts are lost.
             LogFlushFailed(e);
         }
     }

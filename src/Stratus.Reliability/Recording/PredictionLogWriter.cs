@@ -59,7 +59,15 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown ran out of time: what is still queued is lost, as the queue's drops are.
+            telemetry.LogDropped.Add(_queue.Reader.Count);
+        }
     }
 
     public override void Dispose()

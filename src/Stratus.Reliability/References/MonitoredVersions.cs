@@ -81,7 +81,10 @@ public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore ar
         {
             if (stream is not null)
             {
-                reference = await JsonSerializer.DeserializeAsync<ReferenceSet>(stream, StratusJson.Options, cancellationToken);
+                // Only the sketches and metrics stay in memory (O(bins)); the per-row labels and outputs stay in storage.
+                reference = await JsonSerializer.DeserializeAsync<ReferenceSet>(stream, StratusJson.Options, cancellationToken) is { } stored
+                    ? stored with { Outputs = [], Labels = null, Values = null }
+                    : null;
             }
         }
 

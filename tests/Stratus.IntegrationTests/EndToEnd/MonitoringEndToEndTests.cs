@@ -207,6 +207,26 @@ public sealed class MonitoringEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task Feedback_joins_rows_of_requests_whose_ids_stratus_generated()
+    {
+        await RegisterWithReferenceAsync("mon-fb-generated");
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        var ids = new List<string>();
+        foreach (var row in Data.Rows.Take(3))
+        {
+            var response = await client.PostAsJsonAsync("/api/models/mon-fb-generated/predict", new { instances = new[] { row } });
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString()!);
+        }
+
+        await SettleAsync(fixture.Runner);
+        Assert.All(ids, id => Assert.True(Core.Http.LocatableRequestIds.TryLocate(id, out _), id));
+        var items = ids.Select((id, i) => new { requestId = id, index = 0, label = Data.Labels[i] }).Append(new { requestId = ids[0], index = 1, label = 0 }).ToArray();
+        var result = await (await client.PostAsJsonAsync("/api/models/mon-fb-generated/feedback", new { items })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal((3, 0, 1), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicate").GetInt32(), result.GetProperty("unknown").GetInt32())); // row 1 of a 1-row request was never served
+    }
+
+    [Fact]
     public async Task Feedback_on_the_wrong_task_or_outside_the_classes_gets_a_400_naming_the_item_and_records_nothing()
     {
         await RegisterWithReferenceAsync("mon-fb-bad");

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Stratus.Core.Http;
+
+/// <summary>
+/// The request ids Stratus generates when a caller sends none: <c>{yyyyMMdd}-{process}-{sequence}</c>. They say
+/// where their predictions were logged (the day, the process that served them, and a chunk of its sequence), so
+/// feedback finds a logged row with one read and the log needs no per-request index. Ids callers choose are
+/// indexed instead.
+/// </summary>
+public static class LocatableRequestIds
+{
+    /// <summary>Requests per log chunk: one append blob per process, day and chunk.</summary>
+    public const int ChunkSize = 1024;
+
+    private static long s_sequence;
+
+    /// <summary>This process's tag: random, so restarts and other instances never reuse a location.</summary>
+    public static string ProcessTag { get; } = Guid.NewGuid().ToString("N")[..8];
+
+    public static string New(DateTimeOffset now) =>
+        string.Create(CultureInfo.InvariantCulture, $"{now.UtcDateTime:yyyyMMdd}-{ProcessTag}-{Interlocked.Increment(ref s_sequence):x}");
+
+    /// <summary>Where a generated id's predictions were logged; false for ids a caller chose.</summary>
+    public static bool TryLocate(string requestId, out RequestLocation location)
+    {
+        location = default;
+        var parts = requestId.Split('-');
+        if (parts.Length != 3 || parts[1].Length != 8 || !parts[1].All(char.IsAsciiHexDigitLower)
+            || !DateOnly.TryParseExact(parts[0], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            || !long.TryParse(parts[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var sequence))
+        {
+            return false;
+        }
+
+        location = new RequestLocation(day, parts[1], sequence / ChunkSize);
+        return true;
+    }
+}
+
+/// <summary>The day, process and chunk a generated request id's predictions were logged under.</summary>
+public readonly record struct RequestLocation(DateOnly Day, string Process, long Chunk);
