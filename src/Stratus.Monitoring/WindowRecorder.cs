@@ -17,11 +17,15 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
     private readonly ConcurrentDictionary<WindowKey, Accumulator> _windows = new();
 
     /// <summary>Records one served row of feature values (text, or a number when <c>text</c> is null) for the version's reference.</summary>
-    public void Record(string model, int version, MonitoringReference reference, Func<int, (string? Text, double Number)> valueOf)
+    public void Record(string model, int version, MonitoringReference reference, Func<int, (string? Text, double Number)> valueOf) =>
+        Record(model, version, reference, 1, (_, feature) => valueOf(feature));
+
+    /// <summary>Records <paramref name="rows"/> served rows at once (one window lookup and one lock for all of them).</summary>
+    public void Record(string model, int version, MonitoringReference reference, int rows, Func<int, int, (string? Text, double Number)> valueOf)
     {
         var key = new WindowKey(model, version, Start(clock.GetUtcNow()));
-        var accumulator = _windows.GetOrAdd(key, _ => new Accumulator(reference));
-        accumulator.Add(valueOf);
+        var accumulator = _windows.GetOrAdd(key, static (_, reference) => new Accumulator(reference), reference);
+        accumulator.Add(rows, valueOf);
     }
 
     /// <summary>Every window's counts so far.</summary>
@@ -50,17 +54,20 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
         private readonly IFeatureSketch[] _sketches = reference.Features.Select(f => f.NewSketch()).ToArray();
         private long _rows;
 
-        public void Add(Func<int, (string? Text, double Number)> valueOf)
+        public void Add(int rows, Func<int, int, (string? Text, double Number)> valueOf)
         {
             lock (_gate)
             {
-                for (var i = 0; i < _sketches.Length; i++)
+                for (var row = 0; row < rows; row++)
                 {
-                    var (text, number) = valueOf(i);
-                    _sketches[i].Add(text, number);
+                    for (var i = 0; i < _sketches.Length; i++)
+                    {
+                        var (text, number) = valueOf(row, i);
+                        _sketches[i].Add(text, number);
+                    }
                 }
 
-                _rows++;
+                _rows += rows;
             }
         }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -14,9 +16,9 @@ namespace Stratus.Storage;
 
 /// <summary>
 /// The prediction log as JSON lines in append blobs, one container per UTC day (retention deletes containers).
-/// Rows of requests with <see cref="LocatableRequestIds">generated ids</see> go to <c>{model}/{process}/{chunk}.jsonl</c>,
+/// Rows of requests with <see cref="LocatableRequestIds">generated ids</see> go to <c>{model}/{process}/{chunk}.jsonl.gz</c>,
 /// which the id itself names: a second's worth of requests is one append, however many there were, and a lookup is
-/// one read. Rows of requests whose ids callers chose go to <c>{model}/callers/{instance}/{hour}.jsonl</c>, with one
+/// one read. Rows of requests whose ids callers chose go to <c>{model}/callers/{instance}/{hour}.jsonl.gz</c>, with one
 /// index entity per request (a table per day, partition <c>{model}:{bucket}</c>) pointing at that blob.
 /// </summary>
 public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock) : IPredictionLog
@@ -28,29 +30,25 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     private const string IndexBlob = "Blob";
 
     private readonly ConcurrentDictionary<string, Task> _created = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _appendable = new(StringComparer.Ordinal);
 
-    public async Task WriteAsync(IReadOnlyList<LoggedPrediction> entries, CancellationToken cancellationToken)
+    public IPredictionLogBatch NewBatch() => new Batch();
+
+    public async Task WriteAsync(IPredictionLogBatch batch, CancellationToken cancellationToken)
     {
-        var index = new List<(DateOnly Day, string Model, string RequestId, string Blob)>();
-        foreach (var blob in entries.GroupBy(Locate))
+        var rows = (Batch)batch;
+        foreach (var (key, blob) in rows.Blobs)
         {
-            var container = await ContainerAsync(blob.Key.Day, cancellationToken);
-            var client = container.GetAppendBlobClient(blob.Key.Path);
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            foreach (var block in Blocks(blob))
+            var container = await ContainerAsync(key.Day, cancellationToken);
+            var client = container.GetAppendBlobClient(key.Path);
+            foreach (var block in blob.Blocks)
             {
-                using var content = new MemoryStream(block);
-                await client.AppendBlockAsync(content, cancellationToken: cancellationToken);
-            }
-
-            if (blob.Key.Indexed)
-            {
-                index.AddRange(blob.Select(e => e.RequestId).Distinct(StringComparer.Ordinal).Select(id => (blob.Key.Day, blob.First().Model, id, blob.Key.Path)));
+                await AppendAsync(client, block.WrittenMemory, cancellationToken);
             }
         }
 
         // The index is written after the rows it points at: a lookup never finds a pointer to nothing.
-        foreach (var day in index.GroupBy(i => i.Day))
+        foreach (var day in rows.Blobs.Where(b => b.Key.Indexed).SelectMany(b => b.Value.RequestIds.Select(id => (b.Key.Day, b.Value.Model, RequestId: id, b.Key.Path))).GroupBy(i => i.Day))
         {
             var table = await IndexTableAsync(day.Key, cancellationToken);
             foreach (var partition in day.GroupBy(i => Partition(i.Model, i.RequestId)))
@@ -58,7 +56,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
                 foreach (var chunk in partition.Chunk(100))
                 {
                     await table.SubmitTransactionAsync(
-                        chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition.Key, TableKeys.Escape(i.RequestId)) { [IndexBlob] = i.Blob })),
+                        chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition.Key, TableKeys.Escape(i.RequestId)) { [IndexBlob] = i.Path })),
                         cancellationToken);
                 }
             }
@@ -69,7 +67,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     {
         if (LocatableRequestIds.TryLocate(requestId, out var location))
         {
-            return location.Day < oldest ? null : await ScanAsync(location.Day, LocatedPath(model, location.Process, location.Chunk), requestId, index, cancellationToken);
+            return location.Day < oldest ? null : await ScanAsync(model, location.Day, LocatedPath(model, location.Process, location.Chunk), requestId, index, cancellationToken);
         }
 
         for (var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime); day >= oldest; day = day.AddDays(-1))
@@ -80,7 +78,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
                     .GetEntityIfExistsAsync<TableEntity>(Partition(model, requestId), TableKeys.Escape(requestId), [IndexBlob], cancellationToken);
                 if (pointer.HasValue && pointer.Value!.GetString(IndexBlob) is { } path)
                 {
-                    return await ScanAsync(day, path, requestId, index, cancellationToken);
+                    return await ScanAsync(model, day, path, requestId, index, cancellationToken);
                 }
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -101,6 +99,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
             {
                 await clients.Blobs.DeleteBlobContainerAsync(container.Name, cancellationToken: cancellationToken);
                 _created.TryRemove(container.Name, out _);
+                _appendable.Clear();
                 deleted++;
             }
         }
@@ -123,35 +122,155 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     private static BlobKey Locate(LoggedPrediction entry) =>
         LocatableRequestIds.TryLocate(entry.RequestId, out var location)
             ? new BlobKey(location.Day, LocatedPath(entry.Model, location.Process, location.Chunk), false)
-            : new BlobKey(DateOnly.FromDateTime(entry.ServedAt.UtcDateTime), $"{entry.Model}/callers/{entry.Instance}/{entry.ServedAt.UtcDateTime:HH}.jsonl", true);
+            : new BlobKey(DateOnly.FromDateTime(entry.ServedAt.UtcDateTime), $"{entry.Model}/callers/{entry.Instance}/{entry.ServedAt.UtcDateTime:HH}.jsonl.gz", true);
 
     private static string LocatedPath(string model, string process, long chunk) =>
-        $"{model}/{process}/{chunk.ToString("x", CultureInfo.InvariantCulture)}.jsonl";
+        $"{model}/{process}/{chunk.ToString("x", CultureInfo.InvariantCulture)}.jsonl.gz";
 
-    /// <summary>The entries as JSON lines, in appends of at most 4 MiB (an append block's limit).</summary>
-    private static IEnumerable<byte[]> Blocks(IEnumerable<LoggedPrediction> entries)
+    /// <summary>
+    /// Rows as compact JSON lines (<c>r</c> request id, <c>i</c> row, <c>v</c> version, <c>t</c> Unix ms, <c>n</c>
+    /// instance, <c>l</c> label, <c>s</c> scores, <c>x</c> value; the model is the blob's folder), encoded as they are
+    /// added and grouped by the blob they go to, in blocks of at most 4 MiB (an append's limit). Holding bytes rather
+    /// than row objects keeps a second's worth of a busy instance's rows out of the older GC generations.
+    /// </summary>
+    private sealed class Batch : IPredictionLogBatch
     {
-        var block = new MemoryStream();
-        foreach (var entry in entries)
+        private readonly Utf8JsonWriter _writer = new(Stream.Null);
+        private string? _lastRequest;
+        private BlobRows? _last;
+
+        public Dictionary<BlobKey, BlobRows> Blobs { get; } = [];
+
+        public int Rows { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public void Add(LoggedPrediction entry)
         {
-            var line = JsonSerializer.SerializeToUtf8Bytes(entry, StratusJson.Options);
-            if (block.Length + line.Length + 1 > MaxAppendBytes && block.Length > 0)
+            // Rows of one request arrive together: locate the request once.
+            if (_last is null || _lastRequest != entry.RequestId || _last.Model != entry.Model)
             {
-                yield return block.ToArray();
-                block.SetLength(0);
+                var key = Locate(entry);
+                if (!Blobs.TryGetValue(key, out _last))
+                {
+                    Blobs[key] = _last = new BlobRows(entry.Model);
+                }
+
+                _lastRequest = entry.RequestId;
+                if (key.Indexed)
+                {
+                    _last.RequestIds.Add(entry.RequestId);
+                }
             }
 
-            block.Write(line);
-            block.WriteByte((byte)'\n');
+            var block = _last.Blocks[^1];
+            if (block.WrittenCount > MaxAppendBytes - (64 * 1024))
+            {
+                _last.Blocks.Add(block = new ArrayBufferWriter<byte>(64 * 1024));
+            }
+
+            var before = block.WrittenCount;
+            _writer.Reset(block);
+            _writer.WriteStartObject();
+            _writer.WriteString("r", entry.RequestId);
+            _writer.WriteNumber("i", entry.Index);
+            _writer.WriteNumber("v", entry.Version);
+            _writer.WriteNumber("t", entry.ServedAt.ToUnixTimeMilliseconds());
+            _writer.WriteString("n", entry.Instance);
+            if (entry.Label is { } label)
+            {
+                _writer.WriteString("l", label);
+            }
+
+            if (entry.Scores is { } scores)
+            {
+                _writer.WriteStartArray("s");
+                foreach (var score in scores)
+                {
+                    _writer.WriteNumberValue((float)score);
+                }
+
+                _writer.WriteEndArray();
+            }
+
+            if (entry.Value is { } value)
+            {
+                _writer.WriteNumber("x", value);
+            }
+
+            _writer.WriteEndObject();
+            _writer.Flush();
+            block.Write("\n"u8);
+            Rows++;
+            Bytes += block.WrittenCount - before;
         }
 
-        if (block.Length > 0)
+        public void Dispose() => _writer.Dispose();
+    }
+
+    private sealed class BlobRows(string model)
+    {
+        public string Model { get; } = model;
+
+        public List<ArrayBufferWriter<byte>> Blocks { get; } = [new(64 * 1024)];
+
+        public HashSet<string> RequestIds { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Appends a block, creating the blob on first use only: at full load every storage request counts (the emulator
+    /// spends milliseconds of CPU on each), so a known blob is appended to without asking whether it exists.
+    /// </summary>
+    private async Task AppendAsync(AppendBlobClient client, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    {
+        if (!_appendable.ContainsKey(client.Uri.AbsoluteUri))
         {
-            yield return block.ToArray();
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            _appendable[client.Uri.AbsoluteUri] = true;
+        }
+
+        try
+        {
+            using var content = Compress(block);
+            await client.AppendBlockAsync(content, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Deleted meanwhile (retention): create it again once.
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            using var content = Compress(block);
+            await client.AppendBlockAsync(content, cancellationToken: cancellationToken);
         }
     }
 
-    private async Task<LoggedPrediction?> ScanAsync(DateOnly day, string path, string requestId, int index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each append is its own gzip member (a blob of them reads back as one gzip stream): the lines compress about
+    /// sixfold, and at full load the bytes storage handles are most of what logging costs.
+    /// </summary>
+    private static MemoryStream Compress(ReadOnlyMemory<byte> block)
+    {
+        var compressed = new MemoryStream(block.Length / 4);
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(block.Span);
+        }
+
+        compressed.Position = 0;
+        return compressed;
+    }
+
+    private static LoggedPrediction Read(string model, JsonElement line) => new(
+        model,
+        line.GetProperty("v").GetInt32(),
+        line.GetProperty("r").GetString()!,
+        line.GetProperty("i").GetInt32(),
+        line.GetProperty("n").GetString()!,
+        DateTimeOffset.FromUnixTimeMilliseconds(line.GetProperty("t").GetInt64()),
+        line.TryGetProperty("l", out var label) ? label.GetString() : null,
+        line.TryGetProperty("s", out var scores) ? scores.EnumerateArray().Select(s => s.GetDouble()).ToArray() : null,
+        line.TryGetProperty("x", out var value) ? value.GetDouble() : null);
+
+    private async Task<LoggedPrediction?> ScanAsync(string model, DateOnly day, string path, string requestId, int index, CancellationToken cancellationToken)
     {
         Stream content;
         try
@@ -165,16 +284,19 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
 
         await using (content)
         {
-            using var reader = new StreamReader(content, Encoding.UTF8);
+            using var reader = new StreamReader(new GZipStream(content, CompressionMode.Decompress), Encoding.UTF8);
             var quoted = JsonSerializer.Serialize(requestId, StratusJson.Options);
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
                 // Most lines are other requests: compare text before parsing.
-                if (line.Contains(quoted, StringComparison.Ordinal)
-                    && JsonSerializer.Deserialize<LoggedPrediction>(line, StratusJson.Options) is { } entry
-                    && entry.RequestId == requestId && entry.Index == index)
+                if (line.Contains(quoted, StringComparison.Ordinal))
                 {
-                    return entry;
+                    using var parsed = JsonDocument.Parse(line);
+                    var entry = Read(model, parsed.RootElement);
+                    if (entry.RequestId == requestId && entry.Index == index)
+                    {
+                        return entry;
+                    }
                 }
             }
         }

@@ -11,7 +11,7 @@ BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
 
 wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
 
-dotnet "$BIN" serve-stratus --url http://127.0.0.1:5081 >/dev/null & ON=$!
+dotnet "$BIN" serve-stratus --url http://127.0.0.1:5081 >/tmp/stratus-monitoring-on.log 2>&1 & ON=$!
 dotnet "$BIN" serve-stratus --url http://127.0.0.1:5082 --monitoring off >/dev/null & OFF=$!
 trap 'kill $ON $OFF 2>/dev/null || true' EXIT
 wait_for http://127.0.0.1:5081/api/health
@@ -22,3 +22,5 @@ dotnet "$BIN" compare-monitoring --key bench-key --connections 16,64 --seconds "
 kill $ON $OFF 2>/dev/null || true
 wait 2>/dev/null || true
 dotnet "$BIN" monitoring-memory
+# Rows the prediction log had to drop during the run (0 means every served row was logged):
+echo "prediction log rows dropped: $(grep -o '[0-9]* prediction log rows were dropped' /tmp/stratus-monitoring-on.log | awk '{s+=$1} END {print s+0}')"

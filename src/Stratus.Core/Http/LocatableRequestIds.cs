@@ -10,8 +10,12 @@ namespace Stratus.Core.Http;
 /// </summary>
 public static class LocatableRequestIds
 {
-    /// <summary>Requests per log chunk: one append blob per process, day and chunk.</summary>
-    public const int ChunkSize = 1024;
+    /// <summary>
+    /// Requests per log chunk: one append blob per process, day and chunk. Large enough that a busy instance appends to
+    /// a few blobs a second (storage requests, not bytes, are what logging costs), small enough that a lookup reads
+    /// a few hundred kilobytes.
+    /// </summary>
+    public const int ChunkSize = 8192;
 
     private static long s_sequence;
 

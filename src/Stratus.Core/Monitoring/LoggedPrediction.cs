@@ -21,11 +21,24 @@ public sealed record LoggedPrediction(
 /// </summary>
 public interface IPredictionLog
 {
-    Task WriteAsync(IReadOnlyList<LoggedPrediction> entries, CancellationToken cancellationToken);
+    /// <summary>An empty batch: rows are encoded as they are added, so a batch holds bytes, not row objects.</summary>
+    IPredictionLogBatch NewBatch();
+
+    Task WriteAsync(IPredictionLogBatch batch, CancellationToken cancellationToken);
 
     /// <summary>The logged row, searching back from today to <paramref name="oldest"/>; null when it was never logged (or has expired).</summary>
     Task<LoggedPrediction?> FindAsync(string model, string requestId, int index, DateOnly oldest, CancellationToken cancellationToken);
 
     /// <summary>Deletes the log of every day before <paramref name="oldestKept"/>; answers how many days were deleted.</summary>
     Task<int> DeleteBeforeAsync(DateOnly oldestKept, CancellationToken cancellationToken);
+}
+
+/// <summary>Rows waiting to be written, already in the log's storage format. Not thread-safe: one writer fills it.</summary>
+public interface IPredictionLogBatch : IDisposable
+{
+    void Add(LoggedPrediction entry);
+
+    int Rows { get; }
+
+    long Bytes { get; }
 }

@@ -32,22 +32,18 @@ public sealed class MonitoringObserver(
         {
             var aligned = monitored.Columns.Align(prediction.Inputs);
             var features = monitored.SketchColumns;
-            var outputValues = new (string? Text, double Number)[monitored.Outputs.SketchNames.Count];
             var firstOutput = reference.Features.Count;
+            var width = monitored.Outputs.SketchNames.Count;
+            var outputValues = new (string? Text, double Number)[prediction.Rows * width];
             for (var row = 0; row < prediction.Rows; row++)
             {
-                var k = 0;
-                foreach (var value in monitored.Outputs.SketchValues(outputs[row]))
-                {
-                    outputValues[k++] = value;
-                }
-
-                recorder.Record(prediction.Model, prediction.Version, reference.Sketches, i =>
-                    i >= firstOutput ? outputValues[i - firstOutput]
-                    : features[i] >= 0 ? monitored.Columns.Value(aligned, row, features[i])
-                    : (null, double.NaN));
+                monitored.Outputs.WriteSketchValues(outputs[row], outputValues.AsSpan(row * width, width));
             }
 
+            recorder.Record(prediction.Model, prediction.Version, reference.Sketches, prediction.Rows, (row, i) =>
+                i >= firstOutput ? outputValues[(row * width) + i - firstOutput]
+                : features[i] >= 0 ? monitored.Columns.Value(aligned, row, features[i])
+                : (null, double.NaN));
             telemetry.RecordRows(prediction.Model, prediction.Version, prediction.Rows);
         }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Stratus.Core.Monitoring;
@@ -6,53 +5,83 @@ using Stratus.Core.Monitoring;
 namespace Stratus.Reliability.Recording;
 
 /// <summary>
-/// Writes the prediction log in batches: rows queue here (bounded; dropped and counted when storage falls behind)
-/// and go out a second after the first of them arrived, as table transactions of up to <see cref="BatchRows"/>.
+/// Writes the prediction log in batches: rows are encoded into the open batch as they are observed (bytes, not row
+/// objects, wait in memory) and go out every <see cref="Interval"/>. Beyond <see cref="MaxBatchBytes"/> rows are dropped
+/// and counted (storage slower than serving), never queued without bound.
 /// </summary>
 public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityTelemetry telemetry, TimeProvider clock, ILogger<PredictionLogWriter> logger) : BackgroundService
 {
-    public const int QueueCapacity = 50_000;
-    public const int BatchRows = 1_000;
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    /// <summary>The most encoded rows one instance holds waiting: several seconds of a busy instance's rows.</summary>
+    public const long MaxBatchBytes = 64L * 1024 * 1024;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Channel<LoggedPrediction> _queue = Channel.CreateBounded<LoggedPrediction>(new BoundedChannelOptions(QueueCapacity)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
+    /// <summary>
+    /// How long rows gather before they are written: each write is one append per log chunk it touches, and storage
+    /// requests, not bytes, are what logging costs at load; a prediction can take feedback this long after it was served.
+    /// </summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly TaskCompletionSource _firstRow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IPredictionLogBatch _batch = log.NewBatch();
+    private long _dropped;
 
     public void Enqueue(LoggedPrediction entry)
     {
-        if (!_queue.Writer.TryWrite(entry))
+        lock (_gate)
         {
-            telemetry.LogDropped.Add(1);
-        }
-    }
-
-    /// <summary>Writes everything queued before this call (flushing on demand, tests, shutdown).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        // The gate makes a flush wait for a batch the background loop has taken but not yet written.
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var batch = new List<LoggedPrediction>();
-            while (_queue.Reader.TryRead(out var entry))
+            if (_batch.Bytes >= MaxBatchBytes)
             {
-                batch.Add(entry);
-                if (batch.Count == BatchRows)
-                {
-                    await WriteAsync(batch, cancellationToken);
-                    batch.Clear();
-                }
+                telemetry.LogDropped.Add(1);
+                _dropped++;
+                return;
             }
 
-            await WriteAsync(batch, cancellationToken);
+            _batch.Add(entry);
+        }
+
+        _firstRow.TrySetResult();
+    }
+
+    /// <summary>Writes every row enqueued before this call (flushing on demand, tests, shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        // One write at a time: a flush waits for a batch the background loop has taken but not yet written.
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            IPredictionLogBatch full;
+            long dropped;
+            lock (_gate)
+            {
+                (full, _batch) = (_batch, log.NewBatch());
+                (dropped, _dropped) = (_dropped, 0);
+            }
+
+            if (dropped > 0)
+            {
+                LogRowsDropped(dropped);
+            }
+
+            using var written = full;
+            if (full.Rows == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await log.WriteAsync(full, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                telemetry.LogDropped.Add(full.Rows);
+                LogWriteFailed(e, full.Rows);
+            }
         }
         finally
         {
-            _gate.Release();
+            _writing.Release();
         }
     }
 
@@ -65,14 +94,15 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
         }
         catch (OperationCanceledException)
         {
-            // Shutdown ran out of time: what is still queued is lost, as the queue's drops are.
-            telemetry.LogDropped.Add(_queue.Reader.Count);
+            // Shutdown ran out of time: the open batch is lost, as dropped rows are.
+            LogRowsDropped(_batch.Rows);
         }
     }
 
     public override void Dispose()
     {
-        _gate.Dispose();
+        _writing.Dispose();
+        _batch.Dispose();
         base.Dispose();
     }
 
@@ -80,9 +110,10 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     {
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            // Idle until the first row, then write on the interval.
+            await _firstRow.Task.WaitAsync(stoppingToken);
+            while (true)
             {
-                // Rows of a second's requests gather first, so they share table transactions.
                 await Task.Delay(Interval, clock, stoppingToken);
                 await FlushAsync(stoppingToken);
             }
@@ -93,23 +124,8 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
         }
     }
 
-    private async Task WriteAsync(List<LoggedPrediction> batch, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await log.WriteAsync(batch, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            telemetry.LogDropped.Add(batch.Count);
-            LogWriteFailed(e, batch.Count);
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} prediction log rows were dropped: the log's queue was full (storage slower than serving); feedback for them will be 'unknown'")]
+    private partial void LogRowsDropped(long rows);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} prediction log rows could not be written")]
     private partial void LogWriteFailed(Exception exception, int rows);

@@ -10,8 +10,13 @@ namespace Stratus.Reliability.Served;
 /// </summary>
 public static class ClassLabels
 {
+    private static readonly string[] SmallWholeNumbers = Enumerable.Range(0, 256).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>A number as a label; the common small class numbers come from a table (this runs for every served row).</summary>
     public static string FromNumber(double value) =>
-        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? ((long)value).ToString(CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+        value == Math.Floor(value) && Math.Abs(value) < 1e15
+            ? value is >= 0 and < 256 ? SmallWholeNumbers[(int)value] : ((long)value).ToString(CultureInfo.InvariantCulture)
+            : value.ToString("R", CultureInfo.InvariantCulture);
 
     public static string FromText(string text)
     {

@@ -111,24 +111,32 @@ public sealed class OutputReader
     }
 
     /// <summary>The values this row contributes to <see cref="SketchNames"/>, in that order.</summary>
-    public IEnumerable<(string? Text, double Number)> SketchValues(OutputRow row)
+    public IReadOnlyList<(string? Text, double Number)> SketchValues(OutputRow row)
+    {
+        var values = new (string? Text, double Number)[SketchNames.Count];
+        WriteSketchValues(row, values);
+        return values;
+    }
+
+    /// <summary>Writes the row's sketch values into <paramref name="values"/> (one per <see cref="SketchNames"/>) without allocating.</summary>
+    public void WriteSketchValues(OutputRow row, Span<(string? Text, double Number)> values)
     {
         if (!IsClassifier)
         {
-            yield return (null, row.Value ?? double.NaN);
-            yield break;
+            values[0] = (null, row.Value ?? double.NaN);
+            return;
         }
 
-        yield return (row.Label, double.NaN);
+        values[0] = (row.Label, double.NaN);
         if (Task == ModelTask.BinaryClassification)
         {
-            yield return (null, row.Scores is { Count: 2 } s ? s[1] : double.NaN);
-            yield break;
+            values[1] = (null, row.Scores is { Count: 2 } s ? s[1] : double.NaN);
+            return;
         }
 
         for (var c = 0; c < Classes.Count; c++)
         {
-            yield return (null, row.Scores is { } s && c < s.Count ? s[c] : double.NaN);
+            values[c + 1] = (null, row.Scores is { } s && c < s.Count ? s[c] : double.NaN);
         }
     }
 

@@ -20,17 +20,16 @@ public sealed partial class PredictionObservations : BackgroundService
     private readonly Channel<Func<ServedPrediction?>> _queue;
     private readonly Counter<long> _dropped;
     private readonly ILogger<PredictionObservations> _logger;
+    private int _queued;
 
     public PredictionObservations(IEnumerable<IPredictionObserver> observers, ServingTelemetry telemetry, ILogger<PredictionObservations> logger)
     {
         _observers = observers.ToArray();
         _logger = logger;
         _dropped = telemetry.ObservationsDropped;
-        _queue = Channel.CreateBounded<Func<ServedPrediction?>>(new BoundedChannelOptions(QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
+        // Unbounded (lock-free for writers) with the bound kept by a counter: a bounded channel takes a lock on every
+        // write, which every serving thread would contend on at full load.
+        _queue = Channel.CreateUnbounded<Func<ServedPrediction?>>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     /// <summary>True when some observer listens; callers skip building anything otherwise.</summary>
@@ -39,8 +38,14 @@ public sealed partial class PredictionObservations : BackgroundService
     /// <summary>Queues an observation; <paramref name="describe"/> runs later, on the background reader.</summary>
     public void Publish(Func<ServedPrediction> describe)
     {
-        if (_observers.Length > 0 && !_queue.Writer.TryWrite(describe))
+        if (_observers.Length == 0)
         {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _queued) > QueueCapacity || !_queue.Writer.TryWrite(describe))
+        {
+            Interlocked.Decrement(ref _queued);
             _dropped.Add(1);
         }
     }
@@ -57,6 +62,7 @@ public sealed partial class PredictionObservations : BackgroundService
         }
 
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _queued);
         await _queue.Writer.WriteAsync(() =>
         {
             delivered.TrySetResult();
@@ -93,6 +99,7 @@ public sealed partial class PredictionObservations : BackgroundService
         {
             await foreach (var describe in _queue.Reader.ReadAllAsync(stoppingToken))
             {
+                Interlocked.Decrement(ref _queued);
                 await DeliverAsync(describe, stoppingToken);
             }
         }
