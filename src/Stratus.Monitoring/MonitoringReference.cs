@@ -5,13 +5,7 @@ using Stratus.Monitoring.Sketches;
 namespace Stratus.Monitoring;
 
 /// <summary>One feature (or output) of a reference set: its kind, its bins, and the reference's own counts over them.</summary>
-public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<double>? Edges, IReadOnlyList<string>? Categories, IReadOnlyList<long> Counts, long Missing)
-{
-    /// <summary>An empty live sketch over this feature's bins.</summary>
-    public IFeatureSketch NewSketch() => Kind == DriftEvaluator.Numeric
-        ? new NumericFeatureSketch(new NumericSketch(Edges!))
-        : new CategoricalFeatureSketch(new CategoricalSketch(Categories!));
-}
+public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<double>? Edges, IReadOnlyList<string>? Categories, IReadOnlyList<long> Counts, long Missing);
 
 /// <summary>
 /// "How this version behaved when it was validated": per feature, the reference rows' sketch. Live windows are binned
@@ -63,34 +57,4 @@ public sealed record MonitoringReference(long Rows, IReadOnlyList<FeatureReferen
         }).ToArray();
         return DriftEvaluator.Report(live.Rows, features, thresholds);
     }
-}
-
-/// <summary>A live sketch of one feature, whatever its kind: values in, counts out.</summary>
-public interface IFeatureSketch
-{
-    void Add(string? text, double number);
-
-    IReadOnlyList<long> Counts { get; }
-
-    long Missing { get; }
-}
-
-internal sealed class NumericFeatureSketch(NumericSketch sketch) : IFeatureSketch
-{
-    public IReadOnlyList<long> Counts => sketch.Counts;
-
-    public long Missing => sketch.Missing;
-
-    public void Add(string? text, double number) => sketch.Add(text is null
-        ? number
-        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : double.NaN);
-}
-
-internal sealed class CategoricalFeatureSketch(CategoricalSketch sketch) : IFeatureSketch
-{
-    public IReadOnlyList<long> Counts => sketch.Counts;
-
-    public long Missing => sketch.Missing;
-
-    public void Add(string? text, double number) => sketch.Add(text ?? (double.IsNaN(number) ? null : number.ToString(CultureInfo.InvariantCulture)));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Stratus.Core.Monitoring;
+using Stratus.Monitoring.Sketches;
 
 namespace Stratus.Monitoring;
 
@@ -17,15 +18,30 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
     private readonly ConcurrentDictionary<WindowKey, Accumulator> _windows = new();
 
     /// <summary>Records one served row of feature values (text, or a number when <c>text</c> is null) for the version's reference.</summary>
-    public void Record(string model, int version, MonitoringReference reference, Func<int, (string? Text, double Number)> valueOf) =>
-        Record(model, version, reference, 1, (_, feature) => valueOf(feature));
+    public void Record(string model, int version, MonitoringReference reference, Func<int, (string? Text, double Number)> valueOf)
+    {
+        var width = reference.Features.Count;
+        var numbers = new double[width];
+        var texts = new string?[width];
+        for (var i = 0; i < width; i++)
+        {
+            (texts[i], numbers[i]) = valueOf(i);
+        }
 
-    /// <summary>Records <paramref name="rows"/> served rows at once (one window lookup and one lock for all of them).</summary>
-    public void Record(string model, int version, MonitoringReference reference, int rows, Func<int, int, (string? Text, double Number)> valueOf)
+        Record(model, version, reference, 1, numbers, texts);
+    }
+
+    /// <summary>
+    /// Records <paramref name="rows"/> served rows at once, row-major over the reference's features: a numeric feature
+    /// reads <paramref name="numbers"/> (NaN is missing) unless <paramref name="texts"/> holds text for it, a categorical
+    /// one reads <paramref name="texts"/> (null is missing). One window lookup and one lock for all rows: this runs
+    /// for every served row.
+    /// </summary>
+    public void Record(string model, int version, MonitoringReference reference, int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts)
     {
         var key = new WindowKey(model, version, Start(clock.GetUtcNow()));
         var accumulator = _windows.GetOrAdd(key, static (_, reference) => new Accumulator(reference), reference);
-        accumulator.Add(rows, valueOf);
+        accumulator.Add(rows, numbers, texts);
     }
 
     /// <summary>Every window's counts so far.</summary>
@@ -44,6 +60,9 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
         }
     }
 
+    /// <summary>True while the window is held in memory (not yet retired).</summary>
+    public bool Holds(WindowKey key) => _windows.ContainsKey(key);
+
     /// <summary>The start of the window holding <paramref name="time"/>.</summary>
     public DateTimeOffset Start(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % window.Ticks), TimeSpan.Zero);
@@ -51,19 +70,29 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
     private sealed class Accumulator(MonitoringReference reference)
     {
         private readonly object _gate = new();
-        private readonly IFeatureSketch[] _sketches = reference.Features.Select(f => f.NewSketch()).ToArray();
+        private readonly NumericSketch?[] _numeric = reference.Features.Select(f => f.Kind == DriftEvaluator.Numeric ? new NumericSketch(f.Edges!) : null).ToArray();
+        private readonly CategoricalSketch?[] _categorical = reference.Features.Select(f => f.Kind == DriftEvaluator.Numeric ? null : new CategoricalSketch(f.Categories!)).ToArray();
         private long _rows;
 
-        public void Add(int rows, Func<int, int, (string? Text, double Number)> valueOf)
+        public void Add(int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts)
         {
+            var width = _numeric.Length;
             lock (_gate)
             {
                 for (var row = 0; row < rows; row++)
                 {
-                    for (var i = 0; i < _sketches.Length; i++)
+                    var offset = row * width;
+                    for (var i = 0; i < width; i++)
                     {
-                        var (text, number) = valueOf(row, i);
-                        _sketches[i].Add(text, number);
+                        var text = texts.IsEmpty ? null : texts[offset + i];
+                        if (_numeric[i] is { } numeric)
+                        {
+                            numeric.Add(text is null ? numbers[offset + i] : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : double.NaN);
+                        }
+                        else
+                        {
+                            _categorical[i]!.Add(text ?? (double.IsNaN(numbers[offset + i]) ? null : numbers[offset + i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        }
                     }
                 }
 
@@ -78,8 +107,8 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
                 return new WindowCounts
                 {
                     Rows = _rows,
-                    Bins = reference.Features.Select((f, i) => (f.Name, Counts: _sketches[i].Counts.ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),
-                    Missing = reference.Features.Select((f, i) => (f.Name, _sketches[i].Missing)).ToDictionary(p => p.Name, p => p.Missing, StringComparer.Ordinal),
+                    Bins = reference.Features.Select((f, i) => (f.Name, Counts: (_numeric[i]?.Counts ?? _categorical[i]!.Counts).ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),
+                    Missing = reference.Features.Select((f, i) => (f.Name, Missing: _numeric[i]?.Missing ?? _categorical[i]!.Missing)).ToDictionary(p => p.Name, p => p.Missing, StringComparer.Ordinal),
                 };
             }
         }

@@ -17,7 +17,7 @@ return options.Mode switch
 {
     "raw" => RawOnnxBenchmark.Run(options),
     "serve-minimal" => await MinimalEndpoint.ServeAsync(options),
-    "serve-stratus" => await StratusServer.ServeAsync(options),
+    "serve-stratus" or "observe-cost" => await StratusServer.ServeAsync(options),
     "load" => await LoadGenerator.RunAsync(options),
     "retrain-scale" => await RetrainScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "4")),
     "compare-trainers" => TrainerComparison.Run(),

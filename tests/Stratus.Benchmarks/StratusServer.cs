@@ -46,9 +46,96 @@ public static class StratusServer
             await runner.Services.GetRequiredService<ReferenceService>().PutCsvAsync("breast-cancer", version.Version, csv, null, ReferenceSet.UploadSource, CancellationToken.None);
         }
 
+        if (options.Mode == "observe-cost")
+        {
+            return await ObserveCostAsync(runner);
+        }
+
         Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key}, monitoring {(options.Monitoring ? "on" : "off")})");
         await runner.WaitForShutdownAsync();
         Directory.Delete(data, recursive: true);
+        return 0;
+    }
+
+    /// <summary>The background cost of observing one served row: the monitoring observer alone, in a loop.</summary>
+    private static async Task<int> ObserveCostAsync(LocalRunnerHost runner)
+    {
+        var observer = runner.Services.GetServices<Stratus.Serving.Observation.IPredictionObserver>().Single();
+        using var lease = await runner.Services.GetRequiredService<Stratus.Serving.Onnx.ModelLoader>().AcquireAsync("breast-cancer", 1, CancellationToken.None);
+        var inputs = new[] { new Stratus.Serving.Onnx.TensorData("Features", Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, [1, 30], (float[])BenchmarkOptions.Row.Clone()) };
+        var outputs = lease.Model.Run(inputs);
+        var served = new Stratus.Serving.Observation.ServedPrediction("breast-cancer", 1, "bench", "rows", ServingTier.Cpu, 1, inputs, outputs, DateTimeOffset.UtcNow);
+        for (var i = 0; i < 20_000; i++)
+        {
+            await observer.ObserveAsync(served with { RequestId = Stratus.Core.Http.LocatableRequestIds.New(DateTimeOffset.UtcNow) }, CancellationToken.None);
+        }
+
+        const int N = 200_000;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < N; i++)
+        {
+            await observer.ObserveAsync(served with { RequestId = Stratus.Core.Http.LocatableRequestIds.New(DateTimeOffset.UtcNow) }, CancellationToken.None);
+        }
+
+        watch.Stop();
+
+        var ids = Enumerable.Range(0, N).Select(_ => Stratus.Core.Http.LocatableRequestIds.New(DateTimeOffset.UtcNow)).ToArray();
+        var w2 = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var id in ids)
+        {
+            Stratus.Core.Http.LocatableRequestIds.TryLocate(id, out _);
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"locate: {w2.Elapsed.TotalMicroseconds / N:F2} µs"));
+        var monitored = (await runner.Services.GetRequiredService<Stratus.Reliability.References.MonitoredVersions>().GetAsync("breast-cancer", 1, CancellationToken.None))!;
+        var recorder = runner.Services.GetRequiredService<Stratus.Monitoring.WindowRecorder>();
+        var width = monitored.Reference!.Sketches.Features.Count;
+        var numbers = Enumerable.Range(0, width).Select(i => i < 30 ? (double)BenchmarkOptions.Row[i] : 0.5).ToArray();
+        var texts = new string?[width];
+        texts[30] = "1";
+        var w4 = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < N; i++)
+        {
+            recorder.Record("breast-cancer", 1, monitored.Reference.Sketches, 1, numbers, texts);
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"record: {w4.Elapsed.TotalMicroseconds / N:F2} µs ({width} sketches)"));
+        var w5 = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < N; i++)
+        {
+            monitored.Outputs.Read(outputs, 1);
+            monitored.Columns.Align(inputs);
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"read+align: {w5.Elapsed.TotalMicroseconds / N:F2} µs"));
+        var versions = runner.Services.GetRequiredService<Stratus.Reliability.References.MonitoredVersions>();
+        var w6 = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < N; i++)
+        {
+            await versions.GetAsync("breast-cancer", 1, CancellationToken.None);
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"versions: {w6.Elapsed.TotalMicroseconds / N:F2} µs"));
+        var w7 = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < N; i++)
+        {
+            _ = served with { RequestId = Stratus.Core.Http.LocatableRequestIds.New(DateTimeOffset.UtcNow) };
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"loop overhead: {w7.Elapsed.TotalMicroseconds / N:F2} µs"));
+        using (var batch = runner.Services.GetRequiredService<Stratus.Core.Monitoring.IPredictionLog>().NewBatch())
+        {
+            var w3 = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var id in ids)
+            {
+                batch.Add(new Stratus.Core.Monitoring.LoggedPrediction("breast-cancer", 1, id, 0, "instance", DateTimeOffset.UtcNow, "1", [0.1, 0.9], null));
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"batch add: {w3.Elapsed.TotalMicroseconds / N:F2} µs, {batch.Bytes / N} bytes per row"));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"observe: {watch.Elapsed.TotalMicroseconds / N:F2} µs and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / N} bytes per one-row observation"));
         return 0;
     }
 }

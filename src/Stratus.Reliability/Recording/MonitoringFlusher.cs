@@ -16,10 +16,12 @@ public sealed partial class MonitoringFlusher(
     WindowRecorder recorder,
     IMonitoringStore store,
     InstanceIdentity instance,
+    ReliabilityTelemetry telemetry,
     IOptions<StratusOptions> options,
     TimeProvider clock,
     ILogger<MonitoringFlusher> logger) : BackgroundService
 {
+    private readonly Dictionary<WindowKey, long> _flushedRows = [];
     private PeriodicTimer? _timer;
 
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -28,9 +30,23 @@ public sealed partial class MonitoringFlusher(
         foreach (var (key, counts) in recorder.Snapshot())
         {
             await store.WriteAsync(key.Model, key.Version, key.Start, instance.Id, counts, cancellationToken);
+
+            // Rows are counted here, per flush, rather than per served call on the observation path.
+            lock (_flushedRows)
+            {
+                telemetry.RecordRows(key.Model, key.Version, (int)(counts.Rows - _flushedRows.GetValueOrDefault(key)));
+                _flushedRows[key] = counts.Rows;
+            }
         }
 
         recorder.Retire(at);
+        lock (_flushedRows)
+        {
+            foreach (var ended in _flushedRows.Keys.Where(k => !recorder.Holds(k)).ToArray())
+            {
+                _flushedRows.Remove(ended);
+            }
+        }
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)

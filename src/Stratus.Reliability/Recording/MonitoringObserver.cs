@@ -1,8 +1,10 @@
+using System.Buffers;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
 using Stratus.Core.Monitoring;
 using Stratus.Monitoring;
 using Stratus.Reliability.References;
+using Stratus.Reliability.Served;
 using Stratus.Serving.Observation;
 
 namespace Stratus.Reliability.Recording;
@@ -17,7 +19,6 @@ public sealed class MonitoringObserver(
     WindowRecorder recorder,
     PredictionLogWriter log,
     InstanceIdentity instance,
-    ReliabilityTelemetry telemetry,
     IOptions<StratusOptions> options) : IPredictionObserver
 {
     public async ValueTask ObserveAsync(ServedPrediction prediction, CancellationToken cancellationToken)
@@ -30,21 +31,7 @@ public sealed class MonitoringObserver(
         var outputs = monitored.Outputs.Read(prediction.Outputs, prediction.Rows);
         if (monitored.Reference is { } reference)
         {
-            var aligned = monitored.Columns.Align(prediction.Inputs);
-            var features = monitored.SketchColumns;
-            var firstOutput = reference.Features.Count;
-            var width = monitored.Outputs.SketchNames.Count;
-            var outputValues = new (string? Text, double Number)[prediction.Rows * width];
-            for (var row = 0; row < prediction.Rows; row++)
-            {
-                monitored.Outputs.WriteSketchValues(outputs[row], outputValues.AsSpan(row * width, width));
-            }
-
-            recorder.Record(prediction.Model, prediction.Version, reference.Sketches, prediction.Rows, (row, i) =>
-                i >= firstOutput ? outputValues[(row * width) + i - firstOutput]
-                : features[i] >= 0 ? monitored.Columns.Value(aligned, row, features[i])
-                : (null, double.NaN));
-            telemetry.RecordRows(prediction.Model, prediction.Version, prediction.Rows);
+            Record(prediction, monitored, reference, outputs);
         }
 
         if (Sampled(prediction.RequestId, options.Value.Monitoring.PredictionLogSampleRate))
@@ -54,6 +41,43 @@ public sealed class MonitoringObserver(
                 var o = outputs[row];
                 log.Enqueue(new LoggedPrediction(prediction.Model, prediction.Version, prediction.RequestId, row, instance.Id, prediction.ServedAt, o.Label, o.Scores, o.Value));
             }
+        }
+    }
+
+    /// <summary>Fills one row-major block of the reference's features (then outputs) per served row and records them at once.</summary>
+    private void Record(ServedPrediction prediction, MonitoredVersion monitored, ReferenceSet reference, OutputRow[] outputs)
+    {
+        var aligned = monitored.Columns.Align(prediction.Inputs);
+        var columns = monitored.SketchColumns;
+        var width = reference.Sketches.Features.Count;
+        var firstOutput = width - monitored.Outputs.SketchNames.Count;
+        var size = prediction.Rows * width;
+        var numbers = ArrayPool<double>.Shared.Rent(size);
+        var texts = ArrayPool<string?>.Shared.Rent(size);
+        try
+        {
+            var outputBuffer = new (string? Text, double Number)[width - firstOutput];
+            for (var row = 0; row < prediction.Rows; row++)
+            {
+                var offset = row * width;
+                for (var i = 0; i < firstOutput; i++)
+                {
+                    (texts[offset + i], numbers[offset + i]) = columns[i] >= 0 ? monitored.Columns.Value(aligned, row, columns[i]) : (null, double.NaN);
+                }
+
+                monitored.Outputs.WriteSketchValues(outputs[row], outputBuffer);
+                for (var k = 0; k < outputBuffer.Length; k++)
+                {
+                    (texts[offset + firstOutput + k], numbers[offset + firstOutput + k]) = outputBuffer[k];
+                }
+            }
+
+            recorder.Record(prediction.Model, prediction.Version, reference.Sketches, prediction.Rows, numbers.AsSpan(0, size), texts.AsSpan(0, size));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(numbers);
+            ArrayPool<string?>.Shared.Return(texts, clearArray: true);
         }
     }
 

@@ -43,8 +43,19 @@ public sealed class FeatureColumns
     public bool IsText(int column) => _layout.Inputs[_columns[column].Slot].Type == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.String;
 
     /// <summary>The input tensors in this layout's order, matched by name; null where a call did not send one.</summary>
-    public TensorData?[] Align(IReadOnlyList<TensorData> inputs) =>
-        _layout.Inputs.Select(i => inputs.FirstOrDefault(t => t.Name == i.Name)).ToArray();
+    public TensorData?[] Align(IReadOnlyList<TensorData> inputs)
+    {
+        var aligned = new TensorData?[_layout.Inputs.Count];
+        for (var s = 0; s < aligned.Length; s++)
+        {
+            for (var t = 0; t < inputs.Count && aligned[s] is null; t++)
+            {
+                aligned[s] = inputs[t].Name == _layout.Inputs[s].Name ? inputs[t] : null;
+            }
+        }
+
+        return aligned;
+    }
 
     /// <summary>Column <paramref name="column"/> of row <paramref name="row"/>: text for string inputs, else a number.</summary>
     public (string? Text, double Number) Value(TensorData?[] aligned, int row, int column)

@@ -140,8 +140,19 @@ public sealed class OutputReader
         }
     }
 
-    private static TensorData? Find(IReadOnlyList<TensorData> outputs, string? name) =>
-        name is null ? null : outputs.FirstOrDefault(o => o.Name == name);
+    private static TensorData? Find(IReadOnlyList<TensorData> outputs, string? name)
+    {
+        // A loop, not LINQ: this runs for every observed call.
+        for (var i = 0; name is not null && i < outputs.Count; i++)
+        {
+            if (outputs[i].Name == name)
+            {
+                return outputs[i];
+            }
+        }
+
+        return null;
+    }
 
     private static int PerRow(TensorData tensor, int rows) => rows == 0 ? 1 : Math.Max(1, (int)(tensor.ElementCount / rows));
 

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Moq;
+using Stratus.Reliability;
 using Stratus.Core.Configuration;
 using Stratus.Core.Monitoring;
 using Stratus.Monitoring;
@@ -58,6 +61,8 @@ public sealed class MonitoringFlusherTests
         Assert.Empty(recorder.Snapshot());
     }
 
+    private static readonly ReliabilityTelemetry Telemetry = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
     private static MonitoringFlusher Flusher(WindowRecorder recorder, IMonitoringStore store, TimeProvider clock, int flushSeconds) =>
-        new(recorder, store, new InstanceIdentity("instance-a"), Options.Create(new StratusOptions { Monitoring = { FlushSeconds = flushSeconds } }), clock, NullLogger<MonitoringFlusher>.Instance);
+        new(recorder, store, new InstanceIdentity("instance-a"), Telemetry, Options.Create(new StratusOptions { Monitoring = { FlushSeconds = flushSeconds } }), clock, NullLogger<MonitoringFlusher>.Instance);
 }
