@@ -31,9 +31,11 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<TrainingWorkflow>();
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
+        // Before serving: hosted services stop in reverse order, so the monitoring flushers stop after the observation
+        // queue has delivered its last observations to them.
+        services.AddStratusReliability(observe: configuration.GetValue<bool?>(OptionPaths.MonitoringEnabled.Key) ?? new MonitoringOptions().Enabled);
         services.AddStratusServing();
         services.AddGpuTierClient();
-        services.AddStratusReliability(observe: configuration.GetValue<bool?>(OptionPaths.MonitoringEnabled.Key) ?? new MonitoringOptions().Enabled);
 
         // Orchestration inputs and outputs use the API's JSON conventions, so a run's output reads the same
         // through the status endpoint as every other response. (The local runner applies the same options.)

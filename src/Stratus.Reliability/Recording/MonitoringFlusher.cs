@@ -56,16 +56,20 @@ public sealed partial class MonitoringFlusher(
         return base.StartAsync(cancellationToken);
     }
 
+    /// <summary>The final flush's own bound: the host's shutdown budget may already be spent by services stopped before this one.</summary>
+    public static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        using var bound = new CancellationTokenSource(FinalFlushTimeout, clock);
         try
         {
-            await FlushAsync(cancellationToken);
+            await FlushAsync(bound.Token);
         }
         catch (Exception e)
         {
-            // Shutdown ran out of time or storage failed: at most this interval's counts are lost.
+            // Storage gone or too slow: at most this interval's counts are lost.
             LogFlushFailed(e);
         }
     }

@@ -88,14 +88,17 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+
+        // Bounded on its own: the host's shutdown budget may already be spent by services stopped before this one.
+        using var bound = new CancellationTokenSource(MonitoringFlusher.FinalFlushTimeout, clock);
+        var pending = _batch.Rows;
         try
         {
-            await FlushAsync(cancellationToken);
+            await FlushAsync(bound.Token);
         }
         catch (OperationCanceledException)
         {
-            // Shutdown ran out of time: the open batch is lost, as dropped rows are.
-            LogRowsDropped(_batch.Rows);
+            LogRowsDropped(pending);
         }
     }
 

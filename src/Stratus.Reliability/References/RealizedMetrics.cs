@@ -35,9 +35,13 @@ public static class RealizedMetrics
                 fn += guesses[i] == 0 && truth[i] == 1 ? 1 : 0;
             }
 
-            metrics[MetricNames.F1] = tp + fp + fn == 0 ? double.NaN : 2.0 * tp / ((2.0 * tp) + fp + fn);
+            // Undefined (no positive predicted or present): left out rather than reported as NaN.
+            if (tp + fp + fn > 0)
+            {
+                metrics[MetricNames.F1] = 2.0 * tp / ((2.0 * tp) + fp + fn);
+            }
         }
-        else
+        else if (!double.IsNaN(macroF1))
         {
             metrics[MetricNames.F1] = macroF1;
         }
