@@ -307,15 +307,30 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     private async Task<BlobContainerClient> ContainerAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var container = clients.Blobs.GetBlobContainerClient(StorageNames.PredictionLogContainer(day));
-        await _created.GetOrAdd(container.Name, _ => container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None)).WaitAsync(cancellationToken);
+        await EnsureAsync(container.Name, () => container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None), cancellationToken);
         return container;
     }
 
     private async Task<TableClient> IndexTableAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var table = clients.Tables.GetTableClient(StorageNames.PredictionIndexTable(day));
-        await _created.GetOrAdd(table.Name, _ => table.CreateIfNotExistsAsync(CancellationToken.None)).WaitAsync(cancellationToken);
+        await EnsureAsync(table.Name, () => table.CreateIfNotExistsAsync(CancellationToken.None), cancellationToken);
         return table;
+    }
+
+    /// <summary>Creates a container or table once per process; a failed creation is forgotten so the next write tries again.</summary>
+    private async Task EnsureAsync(string name, Func<Task> create, CancellationToken cancellationToken)
+    {
+        var creating = _created.GetOrAdd(name, _ => create());
+        try
+        {
+            await creating.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (creating.IsFaulted)
+        {
+            _created.TryRemove(KeyValuePair.Create(name, creating));
+            throw;
+        }
     }
 
     private static string Partition(string model, string requestId) =>

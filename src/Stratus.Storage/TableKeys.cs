@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using Stratus.Core.Text;
 
 namespace Stratus.Storage;
 
@@ -17,8 +16,7 @@ internal static class TableKeys
     public static string ModelVersion(string model, int version) => $"{model}:{version.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A stable bucket of <paramref name="text"/> in [0, <paramref name="buckets"/>): the same on every instance and run.</summary>
-    public static int Bucket(string text, int buckets) =>
-        (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0) % (uint)buckets);
+    public static int Bucket(string text, int buckets) => (int)(StableHash.Of(text) % (uint)buckets);
 
     /// <summary>Newest first: row keys that sort in reverse time order.</summary>
     public static string ReverseTime(DateTimeOffset time) => (DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);

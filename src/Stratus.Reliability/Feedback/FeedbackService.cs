@@ -1,5 +1,4 @@
 using Stratus.Core.Abstractions;
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
@@ -45,7 +44,7 @@ public sealed class FeedbackService(
             found[i] = await log.FindAsync(model, items[i].RequestId, items[i].Index, oldest, ct));
 
         // Classes are known once the served version is: check them all before writing any.
-        var classes = new ConcurrentDictionary<int, IReadOnlyList<string>>();
+        var classes = new Dictionary<int, IReadOnlyList<string>>();
         for (var i = 0; i < items.Count; i++)
         {
             if (found[i] is not { } prediction || items[i].Label is not { } label)

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
 using Stratus.Core.Monitoring;
+using Stratus.Core.Text;
 using Stratus.Monitoring;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
@@ -83,17 +84,5 @@ public sealed class MonitoringObserver(
 
     /// <summary>Sampling by request: a request's rows are logged together or not at all, the same way on every instance.</summary>
     internal static bool Sampled(string requestId, double rate) =>
-        rate >= 1 || (rate > 0 && (uint)StableHash(requestId) / (double)uint.MaxValue < rate);
-
-    private static int StableHash(string text)
-    {
-        // FNV-1a: string.GetHashCode is randomised per process.
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)hash;
-    }
+        rate >= 1 || (rate > 0 && StableHash.Of(requestId) / (double)uint.MaxValue < rate);
 }
