@@ -13,6 +13,9 @@ public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<do
 /// </summary>
 public sealed record MonitoringReference(long Rows, IReadOnlyList<FeatureReference> Features)
 {
+    /// <summary>Count-and-sum sketches performance estimation records (none without an estimator).</summary>
+    public IReadOnlyList<Estimation.SumSketch> Sums { get; init; } = [];
+
     /// <summary>
     /// Builds the reference from rows of values (numbers or text) in <paramref name="names"/> order. A column's kind is
     /// <paramref name="kinds"/>' entry (<see cref="DriftEvaluator.Numeric"/> or <see cref="DriftEvaluator.Categorical"/>),

@@ -37,11 +37,12 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
     /// one reads <paramref name="texts"/> (null is missing). One window lookup and one lock for all rows: this runs
     /// for every served row.
     /// </summary>
-    public void Record(string model, int version, MonitoringReference reference, int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts)
+    /// <param name="sums">Values for the reference's <see cref="MonitoringReference.Sums"/> sketches, recorded under the same lock.</param>
+    public void Record(string model, int version, MonitoringReference reference, int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts, ReadOnlySpan<Estimation.SumPoint> sums = default)
     {
         var key = new WindowKey(model, version, Start(clock.GetUtcNow()));
         var accumulator = _windows.GetOrAdd(key, static (_, reference) => new Accumulator(reference), reference);
-        accumulator.Add(rows, numbers, texts);
+        accumulator.Add(rows, numbers, texts, sums);
     }
 
     /// <summary>Every window's counts so far.</summary>
@@ -72,9 +73,11 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
         private readonly object _gate = new();
         private readonly NumericSketch?[] _numeric = reference.Features.Select(f => f.Kind == DriftEvaluator.Numeric ? new NumericSketch(f.Edges!) : null).ToArray();
         private readonly CategoricalSketch?[] _categorical = reference.Features.Select(f => f.Kind == DriftEvaluator.Numeric ? null : new CategoricalSketch(f.Categories!)).ToArray();
+        private readonly long[][] _sumCounts = reference.Sums.Select(s => new long[s.Bins]).ToArray();
+        private readonly double[][] _sumTotals = reference.Sums.Select(s => new double[s.Bins]).ToArray();
         private long _rows;
 
-        public void Add(int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts)
+        public void Add(int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts, ReadOnlySpan<Estimation.SumPoint> sums)
         {
             var width = _numeric.Length;
             lock (_gate)
@@ -96,6 +99,12 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
                     }
                 }
 
+                foreach (var point in sums)
+                {
+                    _sumCounts[point.Sketch][point.Bin]++;
+                    _sumTotals[point.Sketch][point.Bin] += point.Value;
+                }
+
                 _rows += rows;
             }
         }
@@ -109,6 +118,8 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
                     Rows = _rows,
                     Bins = reference.Features.Select((f, i) => (f.Name, Counts: (_numeric[i]?.Counts ?? _categorical[i]!.Counts).ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),
                     Missing = reference.Features.Select((f, i) => (f.Name, Missing: _numeric[i]?.Missing ?? _categorical[i]!.Missing)).ToDictionary(p => p.Name, p => p.Missing, StringComparer.Ordinal),
+                    SumCounts = reference.Sums.Select((s, i) => (s.Name, Counts: _sumCounts[i].ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),
+                    Sums = reference.Sums.Select((s, i) => (s.Name, Totals: _sumTotals[i].ToArray())).ToDictionary(p => p.Name, p => p.Totals, StringComparer.Ordinal),
                 };
             }
         }

@@ -119,11 +119,6 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
 
     private readonly record struct BlobKey(DateOnly Day, string Path, bool Indexed);
 
-    private static BlobKey Locate(LoggedPrediction entry) =>
-        LocatableRequestIds.TryLocate(entry.RequestId, out var location)
-            ? new BlobKey(location.Day, LocatedPath(entry.Model, location.Process, location.Chunk), false)
-            : new BlobKey(DateOnly.FromDateTime(entry.ServedAt.UtcDateTime), $"{entry.Model}/callers/{entry.Instance}/{entry.ServedAt.UtcDateTime:HH}.jsonl.gz", true);
-
     private static string LocatedPath(string model, string process, long chunk) =>
         $"{model}/{process}/{chunk.ToString("x", CultureInfo.InvariantCulture)}.jsonl.gz";
 
@@ -137,6 +132,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     {
         private readonly Utf8JsonWriter _writer = new(Stream.Null);
         private string? _lastRequest;
+        private (DateOnly Day, string Process, long Number)? _lastChunk;
         private BlobRows? _last;
 
         public Dictionary<BlobKey, BlobRows> Blobs { get; } = [];
@@ -147,23 +143,47 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
 
         public void Add(LoggedPrediction entry)
         {
-            // Rows of one request arrive together: locate the request once.
+            // Rows of one request arrive together: locate the request once, and find its blob again without building
+            // its path while requests keep landing in the same chunk (thousands in a row at load).
             if (_last is null || _lastRequest != entry.RequestId || _last.Model != entry.Model)
             {
-                var key = Locate(entry);
-                if (!Blobs.TryGetValue(key, out _last))
+                if (_last is not null && _last.Model == entry.Model && _lastChunk is { } chunk
+                    && LocatableRequestIds.TryLocate(entry.RequestId, out var day, out var process, out var number)
+                    && day == chunk.Day && number == chunk.Number && process.SequenceEqual(chunk.Process))
                 {
-                    Blobs[key] = _last = new BlobRows(entry.Model);
+                    _lastRequest = entry.RequestId;
                 }
-
-                _lastRequest = entry.RequestId;
-                if (key.Indexed)
+                else
                 {
-                    _last.RequestIds.Add(entry.RequestId);
+                    Open(entry);
                 }
             }
 
-            var block = _last.Blocks[^1];
+            Encode(entry);
+        }
+
+        private void Open(LoggedPrediction entry)
+        {
+            var located = LocatableRequestIds.TryLocate(entry.RequestId, out var location);
+            var key = located
+                ? new BlobKey(location.Day, LocatedPath(entry.Model, location.Process, location.Chunk), false)
+                : new BlobKey(DateOnly.FromDateTime(entry.ServedAt.UtcDateTime), $"{entry.Model}/callers/{entry.Instance}/{entry.ServedAt.UtcDateTime:HH}.jsonl.gz", true);
+            if (!Blobs.TryGetValue(key, out _last))
+            {
+                Blobs[key] = _last = new BlobRows(entry.Model);
+            }
+
+            _lastRequest = entry.RequestId;
+            _lastChunk = located ? (location.Day, location.Process, location.Chunk) : null;
+            if (key.Indexed)
+            {
+                _last.RequestIds.Add(entry.RequestId);
+            }
+        }
+
+        private void Encode(LoggedPrediction entry)
+        {
+            var block = _last!.Blocks[^1];
             if (block.WrittenCount > MaxAppendBytes - (64 * 1024))
             {
                 _last.Blocks.Add(block = new ArrayBufferWriter<byte>(64 * 1024));
@@ -185,9 +205,9 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
             if (entry.Scores is { } scores)
             {
                 _writer.WriteStartArray("s");
-                foreach (var score in scores)
+                for (var c = 0; c < scores.Count; c++)
                 {
-                    _writer.WriteNumberValue((float)score);
+                    _writer.WriteNumberValue((float)scores[c]);
                 }
 
                 _writer.WriteEndArray();

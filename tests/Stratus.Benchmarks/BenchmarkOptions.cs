@@ -2,8 +2,11 @@ using Stratus.LocalRunner.Hosting;
 
 namespace Stratus.Benchmarks;
 
-public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key, bool Monitoring = true)
+public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key, bool Monitoring = true, int[]? ServerPids = null)
 {
+    /// <summary>Process ids of the servers being compared (<c>--pids</c>), in the order the comparison names them.</summary>
+    public int[] Pids => ServerPids ?? [];
+
     public static string Root { get; } = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
 
     public static string DataPath => System.IO.Path.Combine(Root, "samples", "data", "breast_cancer.csv");
@@ -30,6 +33,7 @@ public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[
             Get("--connections", "1,16,64").Split(',').Select(int.Parse).ToArray(),
             int.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture),
             args.Contains("--key") ? Get("--key", "") : null,
-            Get("--monitoring", "on") != "off");
+            Get("--monitoring", "on") != "off",
+            Get("--pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray());
     }
 }

@@ -1,10 +1,9 @@
-using System.Diagnostics;
-
 namespace Stratus.Benchmarks;
 
 /// <summary>
-/// Stratus' predict against the minimal endpoint, both already running: rounds alternate between the two at
-/// each concurrency so background noise falls on both, and the median round is reported with the ratio.
+/// Two already-running servers against each other: rounds alternate between the two at each concurrency (the
+/// order flipping every round, so drift in background noise falls on both evenly), and the median round is reported
+/// with the ratio. Where the servers' process ids are known, their CPU time per request is reported too.
 /// </summary>
 public static class CompareBenchmark
 {
@@ -13,35 +12,60 @@ public static class CompareBenchmark
 
     /// <summary>Stratus with monitoring off (:5082) against monitoring on (:5081): the cost of observing every row.</summary>
     public static Task<int> MonitoringAsync(BenchmarkOptions options, int rounds) =>
-        RunAsync(options, new LoadGenerator.Target("Stratus, monitoring off", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key), new LoadGenerator.Target("Stratus, monitoring on", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key), rounds);
+        RunAsync(
+            options,
+            new LoadGenerator.Target("Stratus, monitoring off", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(0) is > 0 and var off ? off : null),
+            new LoadGenerator.Target("Stratus, monitoring on", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var on ? on : null),
+            rounds);
 
-    private static async Task<int> RunAsync(BenchmarkOptions options, LoadGenerator.Target minimal, LoadGenerator.Target stratus, int rounds)
+    private static async Task<int> RunAsync(BenchmarkOptions options, LoadGenerator.Target baseline, LoadGenerator.Target candidate, int rounds)
     {
         var ratios = new List<string>();
         foreach (var connections in options.Connections)
         {
-            var results = new Dictionary<LoadGenerator.Target, List<(long[] Ticks, long Errors)>> { [minimal] = [], [stratus] = [] };
+            var results = new Dictionary<LoadGenerator.Target, List<(long[] Ticks, long Errors, double CpuSeconds)>> { [baseline] = [], [candidate] = [] };
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var target in new[] { minimal, stratus })
+                foreach (var target in round % 2 == 0 ? new[] { baseline, candidate } : [candidate, baseline])
                 {
                     results[target].Add(await LoadGenerator.MeasureAsync(target, connections, options.Seconds, TimeSpan.FromSeconds(round == 0 ? 5 : 1)));
                 }
             }
 
-            var medians = new Dictionary<LoadGenerator.Target, double>();
+            var throughput = new Dictionary<LoadGenerator.Target, double>();
+            var cpuPerRequest = new Dictionary<LoadGenerator.Target, double>();
             foreach (var (target, runs) in results)
             {
                 var median = runs.OrderBy(r => r.Ticks.Length).ElementAt(runs.Count / 2);
-                medians[target] = median.Ticks.Length / (double)options.Seconds;
+                throughput[target] = median.Ticks.Length / (double)options.Seconds;
+                cpuPerRequest[target] = Median(runs.Select(r => r.CpuSeconds * 1e6 / Math.Max(1, r.Ticks.Length)));
                 Report.Print(target.Name, connections, median.Ticks, options.Seconds, median.Errors);
             }
 
-            ratios.Add(FormattableString.Invariant($"{connections} connections: {100 * medians[stratus] / medians[minimal]:F0}%"));
+            // Paired by round: each ratio compares two runs minutes apart at most, not the best of one with the worst of the other.
+            var paired = Median(Enumerable.Range(0, rounds).Select(r => results[candidate][r].Ticks.Length / (double)Math.Max(1, results[baseline][r].Ticks.Length)));
+            var line = FormattableString.Invariant($"{connections} connections: {100 * throughput[candidate] / throughput[baseline]:F0}% (median of paired rounds {100 * paired:F0}%)");
+            if (baseline.Pid is not null && candidate.Pid is not null)
+            {
+                line += FormattableString.Invariant($"; server CPU per request {cpuPerRequest[baseline]:F1} vs {cpuPerRequest[candidate]:F1} µs, throughput at equal CPU {100 * cpuPerRequest[baseline] / cpuPerRequest[candidate]:F0}%");
+            }
+
+            ratios.Add(line);
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{stratus.Name} / {minimal.Name} throughput (median of {rounds} alternating rounds): {string.Join(", ", ratios)}");
+        Console.WriteLine($"{candidate.Name} / {baseline.Name} throughput (median of {rounds} alternating rounds):");
+        foreach (var ratio in ratios)
+        {
+            Console.WriteLine($"- {ratio}");
+        }
+
         return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -7,7 +7,8 @@ namespace Stratus.Benchmarks;
 public static class LoadGenerator
 {
     /// <summary>One endpoint under load: where it is and the key it wants.</summary>
-    public sealed record Target(string Name, string Url, string Path, string? Key);
+    /// <param name="Pid">The serving process, when its CPU time per request should be measured too.</param>
+    public sealed record Target(string Name, string Url, string Path, string? Key, int? Pid = null);
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
@@ -22,7 +23,7 @@ public static class LoadGenerator
     }
 
     /// <summary>Warms the endpoint up (JIT tiering, caches), then measures closed-loop load for <paramref name="seconds"/>.</summary>
-    public static async Task<(long[] Ticks, long Errors)> MeasureAsync(Target target, int connections, int seconds, TimeSpan warmUp, byte[]? requestBody = null)
+    public static async Task<(long[] Ticks, long Errors, double CpuSeconds)> MeasureAsync(Target target, int connections, int seconds, TimeSpan warmUp, byte[]? requestBody = null)
     {
         var body = requestBody ?? System.Text.Encoding.UTF8.GetBytes(BenchmarkOptions.Body);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false };
@@ -47,7 +48,9 @@ public static class LoadGenerator
         }
 
         await Loop(connections, warmUp, Send);
-        return await Loop(connections, TimeSpan.FromSeconds(seconds), Send);
+        var cpu = ProcessCpu.Seconds(target.Pid);
+        var (ticks, errors) = await Loop(connections, TimeSpan.FromSeconds(seconds), Send);
+        return (ticks, errors, ProcessCpu.Seconds(target.Pid) - cpu);
     }
 
     private static async Task<(long[] Ticks, long Errors)> Loop(int connections, TimeSpan duration, Func<Task<bool>> send)

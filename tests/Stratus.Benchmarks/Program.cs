@@ -9,7 +9,7 @@ using Stratus.Benchmarks;
 //   compare-trainers   Stratus' trainers vs scikit-learn (Debian python3-sklearn) on the same split
 //   tier-batching [--connections 1,8,32,64] [--seconds 10]   the GPU tier (ResNet18) with dynamic batching on and off
 //   compare [--seconds 10] --key K   minimal (:5080) vs Stratus (:5081), alternating rounds, medians and ratio
-//   compare-monitoring [--seconds 10] --key K   Stratus with monitoring off (:5082) vs on (:5081), the same way
+//   compare-monitoring [--seconds 10] --key K [--pids OFF,ON]   Stratus with monitoring off (:5082) vs on (:5081), the same way
 //   monitoring-memory  bytes held per monitored version (reference sketches + one open window)
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
@@ -23,7 +23,7 @@ return options.Mode switch
     "compare-trainers" => TrainerComparison.Run(),
     "tier-batching" => await TierBatchingBenchmark.RunAsync(options),
     "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
-    "compare-monitoring" => await CompareBenchmark.MonitoringAsync(options, rounds: 3),
+    "compare-monitoring" => await CompareBenchmark.MonitoringAsync(options, rounds: 7),
     "monitoring-memory" => MonitoringMemoryBenchmark.Run(),
     _ => Usage(),
 };

@@ -18,7 +18,7 @@ wait_for http://127.0.0.1:5081/api/health
 wait_for http://127.0.0.1:5082/api/health
 echo "| what | concurrency | requests/s | p50 ms | p99 ms | errors |"
 echo "|---|---|---|---|---|---|"
-dotnet "$BIN" compare-monitoring --key bench-key --connections 16,64 --seconds "$SECONDS_PER_RUN"
+dotnet "$BIN" compare-monitoring --key bench-key --connections 16,64 --seconds "$SECONDS_PER_RUN" --pids "$OFF,$ON"
 kill $ON $OFF 2>/dev/null || true
 wait 2>/dev/null || true
 dotnet "$BIN" monitoring-memory

@@ -15,32 +15,50 @@ public sealed record WindowCounts
 
     public IReadOnlyDictionary<string, long> Missing { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 
+    /// <summary>Per count-and-sum sketch (performance estimation): values counted per bin.</summary>
+    public IReadOnlyDictionary<string, long[]> SumCounts { get; init; } = new Dictionary<string, long[]>(StringComparer.Ordinal);
+
+    /// <summary>Per count-and-sum sketch: the values' sum per bin.</summary>
+    public IReadOnlyDictionary<string, double[]> Sums { get; init; } = new Dictionary<string, double[]>(StringComparer.Ordinal);
+
     /// <summary>The sum of both windows' counts (features present in either).</summary>
     public WindowCounts Plus(WindowCounts other)
     {
-        var bins = new Dictionary<string, long[]>(Bins, StringComparer.Ordinal);
-        foreach (var (feature, counts) in other.Bins)
-        {
-            if (!bins.TryGetValue(feature, out var mine))
-            {
-                bins[feature] = [.. counts];
-                continue;
-            }
-
-            if (mine.Length != counts.Length)
-            {
-                throw new InvalidOperationException($"Feature '{feature}' has {mine.Length} bins in one window and {counts.Length} in another: different references.");
-            }
-
-            bins[feature] = mine.Zip(counts, (a, b) => a + b).ToArray();
-        }
-
         var missing = new Dictionary<string, long>(Missing, StringComparer.Ordinal);
         foreach (var (feature, count) in other.Missing)
         {
             missing[feature] = missing.GetValueOrDefault(feature) + count;
         }
 
-        return new WindowCounts { Rows = Rows + other.Rows, Bins = bins, Missing = missing };
+        return new WindowCounts
+        {
+            Rows = Rows + other.Rows,
+            Bins = Add(Bins, other.Bins, (a, b) => a + b),
+            Missing = missing,
+            SumCounts = Add(SumCounts, other.SumCounts, (a, b) => a + b),
+            Sums = Add(Sums, other.Sums, (a, b) => a + b),
+        };
+    }
+
+    private static Dictionary<string, T[]> Add<T>(IReadOnlyDictionary<string, T[]> mine, IReadOnlyDictionary<string, T[]> theirs, Func<T, T, T> add)
+    {
+        var merged = new Dictionary<string, T[]>(mine, StringComparer.Ordinal);
+        foreach (var (name, values) in theirs)
+        {
+            if (!merged.TryGetValue(name, out var own))
+            {
+                merged[name] = [.. values];
+                continue;
+            }
+
+            if (own.Length != values.Length)
+            {
+                throw new InvalidOperationException($"'{name}' has {own.Length} bins in one window and {values.Length} in another: different references.");
+            }
+
+            merged[name] = own.Zip(values, add).ToArray();
+        }
+
+        return merged;
     }
 }
