@@ -15,6 +15,9 @@ public enum DriftVerdict
 
     /// <summary>Too few live rows to judge.</summary>
     InsufficientData,
+
+    /// <summary>Performance fell: an estimate without labels, or realized metrics from feedback, below the reference.</summary>
+    Degraded,
 }
 
 /// <summary>One feature in a window against the reference.</summary>

@@ -17,4 +17,11 @@ public sealed record DriftThresholds
     public double DriftShare { get; init; } = 0.5;
 
     public int MinRows { get; init; } = 500;
+
+    /// <summary>
+    /// How far an estimated (or realized) metric may fall below the reference before it alerts: absolute for scores in
+    /// [0, 1] (accuracy, F1, ROC AUC), relative for errors (MAE, RMSE may rise by this share). It alerts only when the
+    /// reference also lies outside the estimate's ± 3 SE band, so small windows do not alarm on noise.
+    /// </summary>
+    public double EstimatedDrop { get; init; } = 0.05;
 }

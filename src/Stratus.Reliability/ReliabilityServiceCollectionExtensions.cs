@@ -26,6 +26,7 @@ public static class ReliabilityServiceCollectionExtensions
         services.TryAddSingleton<InstanceIdentity>();
         services.TryAddSingleton<MonitoredVersions>();
         services.TryAddSingleton<ReferenceService>();
+        services.TryAddSingleton<Estimation.PerformanceEstimators>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<MonitoringReportService>();
         services.TryAddSingleton<AlertService>();

@@ -57,5 +57,6 @@ public static class OptionPaths
     public static readonly OptionPath MonitoringEnabled = OptionPath.Of(o => o.Monitoring.Enabled);
     public static readonly OptionPath MonitoringFlushSeconds = OptionPath.Of(o => o.Monitoring.FlushSeconds);
     public static readonly OptionPath MonitoringWebhookUrl = OptionPath.Of(o => o.Monitoring.WebhookUrl);
+    public static readonly OptionPath MonitoringEstimationSampleRate = OptionPath.Of(o => o.Monitoring.EstimationSampleRate);
     public static readonly OptionPath LocalEngineVisibilityTimeout = OptionPath.Of(o => o.LocalEngine.VisibilityTimeoutSeconds);
 }

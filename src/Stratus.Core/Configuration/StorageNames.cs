@@ -34,4 +34,7 @@ public static class StorageNames
 
     /// <summary>A version's monitoring reference, next to its artifact in the models container.</summary>
     public static string ReferencePath(string model, int version) => $"{model}/{version}/reference.json";
+
+    /// <summary>A regressor's DLE loss model (<paramref name="loss"/>: <c>absolute</c> or <c>squared</c>), an ML.NET model next to its reference.</summary>
+    public static string LossModelPath(string model, int version, string loss) => $"{model}/{version}/loss-{loss}.zip";
 }

@@ -100,6 +100,12 @@ public sealed class MonitoringOptions
     /// <summary>Share of served predictions written to the prediction log that feedback joins (0 to 1).</summary>
     public double PredictionLogSampleRate { get; set; } = 1.0;
 
+    /// <summary>
+    /// Share of a regressor's served requests whose rows its DLE loss models score (0 to 1), on the observation reader,
+    /// off the request path. Classifiers' CBPE needs no model run and records every row.
+    /// </summary>
+    public double EstimationSampleRate { get; set; } = 0.1;
+
     /// <summary>Days a logged prediction can still receive feedback; older daily log tables are deleted.</summary>
     public int PredictionLogDays { get; set; } = 30;
 

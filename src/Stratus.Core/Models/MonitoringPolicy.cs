@@ -13,6 +13,9 @@ public sealed record MonitoringPolicy
     public double? DriftShare { get; init; }
     public int? MinRows { get; init; }
 
+    /// <summary>Signal <c>estimatedDrop</c>: how far estimated or realized performance may fall below the reference (default 0.05).</summary>
+    public double? EstimatedDrop { get; init; }
+
     /// <summary><c>notify</c> and/or <c>retrain</c>; empty: <c>notify</c>.</summary>
     public IReadOnlyList<string>? Actions { get; init; }
 
@@ -22,9 +25,9 @@ public sealed record MonitoringPolicy
 
     public void Validate()
     {
-        if (Psi is <= 0 || PValue is <= 0 or >= 1 || DriftShare is <= 0 or > 1 || MinRows is < 1 || CooldownHours < 0)
+        if (Psi is <= 0 || PValue is <= 0 or >= 1 || DriftShare is <= 0 or > 1 || MinRows is < 1 || CooldownHours < 0 || EstimatedDrop is <= 0 or >= 1)
         {
-            throw DomainException.Invalid("Invalid model card", "'monitoring' needs psi > 0, 0 < pValue < 1, 0 < driftShare ≤ 1, minRows ≥ 1 and cooldownHours ≥ 0.");
+            throw DomainException.Invalid("Invalid model card", "'monitoring' needs psi > 0, 0 < pValue < 1, 0 < driftShare ≤ 1, minRows ≥ 1, 0 < estimatedDrop < 1 and cooldownHours ≥ 0.");
         }
 
         if (Actions?.FirstOrDefault(a => a is not (MonitoringActions.Notify or MonitoringActions.Retrain)) is { } unknown)

@@ -8,6 +8,9 @@ namespace Stratus.Monitoring.Estimation;
 /// </summary>
 public sealed record EstimatedMetric(double Value, double Lower, double Upper, double Reference, bool Alert, string Method)
 {
+    /// <summary>The rows the estimate rests on (its band is for this many).</summary>
+    public long Rows { get; init; }
+
     public double? Realized { get; init; }
 
     public int? RealizedRows { get; init; }

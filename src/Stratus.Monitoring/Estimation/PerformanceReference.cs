@@ -144,7 +144,7 @@ public sealed record PerformanceReference
             var band = double.IsNaN(se) ? 0 : SamplingError.BandWidth * se;
             var lowerIsBetter = Method == Dle;
             var (lower, upper) = lowerIsBetter ? (Math.Max(0, value - band), value + band) : (Math.Max(0, value - band), Math.Min(1, value + band));
-            estimates[metric] = new EstimatedMetric(value, lower, upper, reference, Alerts(value, lower, upper, reference, drop, lowerIsBetter), Method);
+            estimates[metric] = new EstimatedMetric(value, lower, upper, reference, Alerts(value, lower, upper, reference, drop, lowerIsBetter), Method) { Rows = rows };
         }
 
         return estimates;

@@ -32,7 +32,7 @@ public static class PerformanceReferences
             var labels = truth.Select(t => t == c ? 1.0 : 0.0).ToArray();
             var classScores = raw.Select(s => s[c]).ToArray();
             var check = CalibrationCheck.Decide(labels, classScores);
-            return new ClassCalibration(classes[c], check.Calibrate ? IsotonicCalibrator.Fit(classScores, labels) : null, check.EceBefore, check.EceAfter, check.Reason);
+            return new ClassCalibration(classes[c], check.Calibrate ? IsotonicCalibrator.Fit(classScores, labels) : null, double.IsNaN(check.EceBefore) ? null : check.EceBefore, double.IsNaN(check.EceAfter) ? null : check.EceAfter, check.Reason);
         }).ToArray();
 
         var correct = truth.Select((t, i) => t == guesses[i]).ToArray();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Stratus.Core.Abstractions;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -36,15 +37,17 @@ public sealed partial class AlertService(
         var now = clock.GetUtcNow();
         var report = await reports.EvaluateAsync(card, version, now - MonitoringReportService.DefaultRange, now, cancellationToken);
         var verdict = Kebab(report.Verdict);
-        if (report.Verdict != DriftVerdict.Drift)
+        if (report.Verdict is not (DriftVerdict.Drift or DriftVerdict.Degraded))
         {
             return new ModelEvaluation(model, version, verdict, null);
         }
 
         var policy = card.Monitoring ?? new MonitoringPolicy();
-        var signals = report.Features.Where(f => f.Drifted).Select(f => new AlertSignal("psi", f.Feature, f.Psi, report.Thresholds.Psi))
-            .Prepend(new AlertSignal("driftShare", null, report.DriftShare, report.Thresholds.DriftShare))
-            .ToArray();
+        var drift = report.Features.Where(f => f.Drifted).Select(f => new AlertSignal("psi", f.Feature, f.Psi, report.Thresholds.Psi))
+            .Prepend(new AlertSignal("driftShare", null, report.DriftShare, report.Thresholds.DriftShare));
+        var performance = PerformanceVerdict.Fallen(report.Estimated, report.Thresholds)
+            .Select(f => new AlertSignal(f.Signal, f.Metric, f.Value, report.Thresholds.EstimatedDrop));
+        var signals = report.Verdict == DriftVerdict.Degraded ? [.. performance, .. drift] : drift.ToArray();
         var id = $"{evaluationId}-{model}";
         var actions = policy.EffectiveActions;
         string? runId = null;
@@ -94,7 +97,7 @@ public sealed partial class AlertService(
             telemetry.RecordAlert(model, version, action);
         }
 
-        LogAlert(model, version, verdict, report.DriftShare, string.Join(", ", signals.Skip(1).Select(s => s.Feature)), runId, alert.Note);
+        LogAlert(model, version, verdict, report.DriftShare, string.Join(", ", signals.Where(s => s.Feature is not null).Select(s => s.Feature)), runId, alert.Note);
         return new ModelEvaluation(model, version, verdict, alert);
     }
 
@@ -105,8 +108,8 @@ public sealed partial class AlertService(
         return $"{Core.Training.TrainingRuns.Prefix(model)}drift-{period.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    private static string Kebab(DriftVerdict verdict) => verdict == DriftVerdict.InsufficientData ? "insufficient-data" : verdict.ToString().ToLowerInvariant();
+    private static string Kebab(DriftVerdict verdict) => JsonNamingPolicy.KebabCaseLower.ConvertName(verdict.ToString());
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring alert: {Model} v{Version} {Verdict} (drift share {DriftShare:0.###}; drifted {Features}); retrain run {RunId}; {Note}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring alert: {Model} v{Version} {Verdict} (drift share {DriftShare:0.###}; signals on {Features}); retrain run {RunId}; {Note}")]
     private partial void LogAlert(string model, int version, string verdict, double driftShare, string features, string? runId, string? note);
 }

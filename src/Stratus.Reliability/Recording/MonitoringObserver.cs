@@ -4,6 +4,8 @@ using Stratus.Core.Configuration;
 using Stratus.Core.Monitoring;
 using Stratus.Core.Text;
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
+using Stratus.Reliability.Estimation;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
 using Stratus.Serving.Observation;
@@ -55,8 +57,14 @@ public sealed class MonitoringObserver(
         var size = prediction.Rows * width;
         var numbers = ArrayPool<double>.Shared.Rent(size);
         var texts = ArrayPool<string?>.Shared.Rent(size);
+        var estimation = reference.Estimation is { Method: PerformanceReference.Cbpe } cbpe ? cbpe : null;
+        var losses = monitored.LossModels is { } models && Sampled(prediction.RequestId, options.Value.Monitoring.EstimationSampleRate, EstimationSalt) ? models : ((LossModel Absolute, LossModel Squared)?)null;
+        var perRow = estimation?.Calibration.Count ?? (losses is null ? 0 : 2);
+        var points = perRow == 0 ? null : ArrayPool<SumPoint>.Shared.Rent(prediction.Rows * perRow);
+        var written = 0;
         try
         {
+            Span<double> scratch = stackalloc double[Math.Max(1, perRow)];
             var outputBuffer = new (string? Text, double Number)[width - firstOutput];
             for (var row = 0; row < prediction.Rows; row++)
             {
@@ -71,18 +79,42 @@ public sealed class MonitoringObserver(
                 {
                     (texts[offset + firstOutput + k], numbers[offset + firstOutput + k]) = outputBuffer[k];
                 }
+
+                // CBPE: the row's calibrated probabilities, in the bins of its raw scores.
+                if (points is not null && outputs[row] is { Scores: { } scores } served && scores.Count == monitored.Outputs.Classes.Count)
+                {
+                    var predicted = served.Label is { } label ? monitored.ClassIndex.GetValueOrDefault(label, -1) : -1;
+                    written += estimation!.WritePoints(scores, predicted, scratch, points.AsSpan(written));
+                }
+
+                // DLE: the loss models' predictions for a sampled request's rows.
+                if (losses is { } loss && outputs[row].Value is { } value)
+                {
+                    var r = row;
+                    var input = LossInputs.From(monitored.Columns, c => monitored.Columns.Value(aligned, r, c), value);
+                    points![written++] = new SumPoint(0, 0, loss.Absolute.Predict(input));
+                    points[written++] = new SumPoint(1, 0, loss.Squared.Predict(input));
+                }
             }
 
-            recorder.Record(prediction.Model, prediction.Version, reference.Sketches, prediction.Rows, numbers.AsSpan(0, size), texts.AsSpan(0, size));
+            recorder.Record(prediction.Model, prediction.Version, reference.Sketches, prediction.Rows, numbers.AsSpan(0, size), texts.AsSpan(0, size), points is null ? default : points.AsSpan(0, written));
         }
         finally
         {
+            if (points is not null)
+            {
+                ArrayPool<SumPoint>.Shared.Return(points);
+            }
+
             ArrayPool<double>.Shared.Return(numbers);
             ArrayPool<string?>.Shared.Return(texts, clearArray: true);
         }
     }
 
-    /// <summary>Sampling by request: a request's rows are logged together or not at all, the same way on every instance.</summary>
-    internal static bool Sampled(string requestId, double rate) =>
-        rate >= 1 || (rate > 0 && StableHash.Of(requestId) / (double)uint.MaxValue < rate);
+    /// <summary>Decorrelates estimation's sample from the log's: the same hash, scrambled.</summary>
+    private const uint EstimationSalt = 0x9E3779B9;
+
+    /// <summary>Sampling by request: a request's rows are logged (or estimated) together or not at all, the same way on every instance.</summary>
+    internal static bool Sampled(string requestId, double rate, uint salt = 0) =>
+        rate >= 1 || (rate > 0 && (salt == 0 ? StableHash.Of(requestId) : unchecked(StableHash.Of(requestId) * salt)) / (double)uint.MaxValue < rate);
 }

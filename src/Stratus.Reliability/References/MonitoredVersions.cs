@@ -4,6 +4,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
+using Stratus.Reliability.Estimation;
 using Stratus.Reliability.Served;
 
 namespace Stratus.Reliability.References;
@@ -11,8 +12,9 @@ namespace Stratus.Reliability.References;
 /// <summary>What monitoring knows about one served version: how to read its rows and outputs, and its reference (null until one is stored).</summary>
 public sealed class MonitoredVersion
 {
-    public MonitoredVersion(ModelCard card, ModelVersion record, ReferenceSet? reference)
+    public MonitoredVersion(ModelCard card, ModelVersion record, ReferenceSet? reference, (LossModel Absolute, LossModel Squared)? lossModels = null)
     {
+        LossModels = lossModels;
         Record = record;
         Columns = new FeatureColumns(record, card.FeatureNames);
         Outputs = OutputReader.For(record, reference?.Task ?? card.Task);
@@ -22,7 +24,15 @@ public sealed class MonitoredVersion
             var byName = Columns.Names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
             SketchColumns = reference.Sketches.Features.Select(f => byName.GetValueOrDefault(f.Name, -1)).ToArray();
         }
+
+        ClassIndex = Outputs.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
     }
+
+    /// <summary>DLE's loss models, loaded, for a regressor whose reference has them.</summary>
+    public (LossModel Absolute, LossModel Squared)? LossModels { get; }
+
+    /// <summary>Each class's position in the scores.</summary>
+    public IReadOnlyDictionary<string, int> ClassIndex { get; }
 
     public ModelVersion Record { get; }
 
@@ -88,6 +98,28 @@ public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore ar
             }
         }
 
-        return new MonitoredVersion(card, record, reference);
+        (LossModel, LossModel)? lossModels = null;
+        if (reference?.Estimation?.LossModels is { } paths)
+        {
+            var columns = new FeatureColumns(record, card.FeatureNames);
+            var absolute = await ReadAllAsync(paths.AbsolutePath, cancellationToken);
+            var squared = await ReadAllAsync(paths.SquaredPath, cancellationToken);
+            lossModels = absolute is null || squared is null ? null : (LossModel.Load(absolute, columns), LossModel.Load(squared, columns));
+        }
+
+        return new MonitoredVersion(card, record, reference, lossModels);
+    }
+
+    private async Task<byte[]?> ReadAllAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = await artifacts.OpenReadAsync(path, cancellationToken);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
     }
 }

@@ -9,20 +9,31 @@ using Stratus.Core.Configuration;
 using Stratus.Core.Errors;
 using Stratus.Core.Models;
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
+using Stratus.Reliability.Estimation;
 using Stratus.Reliability.Served;
 using Stratus.Serving.Routing;
 
 namespace Stratus.Reliability.References;
 
 /// <summary>What <c>PUT …/versions/{v}/reference</c> answers.</summary>
-public sealed record ReferenceSummary(string Model, int Version, string Source, int Rows, IReadOnlyList<string> Features, IReadOnlyList<string> Classes, IReadOnlyDictionary<string, double> Metrics);
+public sealed record ReferenceSummary(string Model, int Version, string Source, int Rows, IReadOnlyList<string> Features, IReadOnlyList<string> Classes, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>How performance will be estimated without labels (<c>cbpe</c>, <c>dle</c>), or null with <see cref="EstimationUnavailable"/> saying why not.</summary>
+    public string? Estimation { get; init; }
+
+    public string? EstimationUnavailable { get; init; }
+
+    /// <summary>CBPE: per class, whether isotonic calibration was fitted and why.</summary>
+    public IReadOnlyList<ClassCalibration>? Calibration { get; init; }
+}
 
 /// <summary>
 /// Builds a version's reference from labelled CSV rows: checks every cell against the version's inputs and task,
 /// scores the rows with the version itself (where the card serves it), and stores labels, outputs, realized metrics
 /// and the sketches. Trained versions get theirs from the holdout at registration; uploaded ones through the API.
 /// </summary>
-public sealed class ReferenceService(IModelRegistry registry, PredictionService scorer, MonitoredVersions versions, IOptions<StratusOptions> options, TimeProvider clock)
+public sealed class ReferenceService(IModelRegistry registry, PredictionService scorer, MonitoredVersions versions, PerformanceEstimators estimators, IOptions<StratusOptions> options, TimeProvider clock)
 {
     public const string DefaultLabelColumn = "label";
 
@@ -60,6 +71,10 @@ public sealed class ReferenceService(IModelRegistry registry, PredictionService 
             ? RealizedMetrics.Regression(scored, table.Values)
             : RealizedMetrics.Classification(card.Task, outputs.Classes, scored, table.Labels);
 
+        var (estimation, unavailable) = card.Task == ModelTask.Regression
+            ? await estimators.ForRegressorAsync(model, version, columns, table.Rows, scored, table.Values, metrics, cancellationToken)
+            : PerformanceEstimators.ForClassifier(card.Task, outputs, scored, table.Labels, metrics);
+
         var names = columns.Names.Concat(outputs.SketchNames.Select(n => ReferenceSet.OutputPrefix + n)).ToArray();
         var kinds = Enumerable.Range(0, columns.Names.Count).Select(c => columns.IsText(c) ? DriftEvaluator.Categorical : DriftEvaluator.Numeric)
             .Concat(outputs.SketchNames.Select(n => n == "class" ? DriftEvaluator.Categorical : DriftEvaluator.Numeric))
@@ -76,14 +91,21 @@ public sealed class ReferenceService(IModelRegistry registry, PredictionService 
             Rows = table.Rows.Count,
             Features = columns.Names,
             Classes = outputs.Classes,
-            Sketches = MonitoringReference.Build(names, sketchRows, kinds: kinds),
+            Sketches = MonitoringReference.Build(names, sketchRows, kinds: kinds) with { Sums = estimation?.Sketches ?? [] },
             Labels = card.Task == ModelTask.Regression ? null : table.Labels,
             Values = card.Task == ModelTask.Regression ? table.Values : null,
             Outputs = scored,
             Metrics = metrics,
+            Estimation = estimation,
+            EstimationUnavailable = unavailable,
         };
         await versions.SaveReferenceAsync(reference, cancellationToken);
-        return new ReferenceSummary(model, version, source, reference.Rows, reference.Features, reference.Classes, metrics);
+        return new ReferenceSummary(model, version, source, reference.Rows, reference.Features, reference.Classes, metrics)
+        {
+            Estimation = estimation?.Method,
+            EstimationUnavailable = unavailable,
+            Calibration = estimation?.Calibration.Select(c => c with { Calibrator = null }).ToArray(),
+        };
     }
 
     /// <summary>The rows as the flat arrays predict takes (numbers for numeric inputs, strings for text ones).</summary>

@@ -1,5 +1,6 @@
 using Stratus.Core.Models;
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Served;
 
 namespace Stratus.Reliability.References;
@@ -39,4 +40,10 @@ public sealed record ReferenceSet
     public required IReadOnlyList<OutputRow> Outputs { get; init; }
 
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+
+    /// <summary>How to estimate this version's performance without labels (CBPE, DLE); null where it cannot be (no probability output, say).</summary>
+    public PerformanceReference? Estimation { get; init; }
+
+    /// <summary>Why <see cref="Estimation"/> is null.</summary>
+    public string? EstimationUnavailable { get; init; }
 }

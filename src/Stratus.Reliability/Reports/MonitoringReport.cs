@@ -1,4 +1,5 @@
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
 
 namespace Stratus.Reliability.Reports;
 
@@ -20,6 +21,11 @@ public sealed record MonitoringReport
     public required bool DatasetDrift { get; init; }
     public required RealizedInfo Realized { get; init; }
 
+    /// <summary>Performance estimated without labels (CBPE, DLE), per metric; empty when <see cref="Estimation"/> says it is unavailable.</summary>
+    public required IReadOnlyDictionary<string, EstimatedMetric> Estimated { get; init; }
+
+    public required EstimationInfo Estimation { get; init; }
+
     /// <summary><c>ok</c>, <c>warning</c>, <c>drift</c> or <c>insufficient-data</c>.</summary>
     public required DriftVerdict Verdict { get; init; }
 
@@ -28,6 +34,17 @@ public sealed record MonitoringReport
 }
 
 public sealed record ReferenceInfo(string Source, int Rows, DateTimeOffset CreatedAt, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>Whether performance could be estimated, by which method, on how many rows, under which assumptions, and why not.</summary>
+public sealed record EstimationInfo(bool Available, string? Method, long Rows, IReadOnlyList<string> Assumptions, string? Reason)
+{
+    public IReadOnlyList<ClassCalibration>? Calibration { get; init; }
+
+    public IReadOnlyDictionary<string, double>? LossModelCheck { get; init; }
+
+    public static EstimationInfo Unavailable(string reason, string? method = null, long rows = 0) =>
+        new(false, method, rows, method is null ? [] : PerformanceReference.Assumptions[method], reason);
+}
 
 /// <summary>Metrics from feedback joined in the range, with how many labelled rows they rest on.</summary>
 public sealed record RealizedInfo(int Rows, IReadOnlyDictionary<string, double> Metrics);

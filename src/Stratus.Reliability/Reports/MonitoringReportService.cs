@@ -3,6 +3,7 @@ using Stratus.Core.Errors;
 using Stratus.Core.Models;
 using Stratus.Core.Monitoring;
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
 using Stratus.Registry;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
@@ -63,6 +64,8 @@ public sealed class MonitoringReportService(
                 DriftShare = 0,
                 DatasetDrift = false,
                 Realized = realized,
+                Estimated = new Dictionary<string, EstimatedMetric>(),
+                Estimation = EstimationInfo.Unavailable("the version has no reference"),
                 Verdict = DriftVerdict.InsufficientData,
                 Reasons = [$"{card.Name} v{version} has no reference: upload one with PUT /api/models/{card.Name}/versions/{version}/reference (text/csv with the features and a label column)"],
                 Thresholds = thresholds,
@@ -79,6 +82,9 @@ public sealed class MonitoringReportService(
             telemetry.RecordPsi(card.Name, version, f.Feature, f.Psi);
         }
 
+        var (estimated, estimation) = PerformanceVerdict.Estimate(reference, merged, realized, thresholds);
+        var (verdict, reasons) = PerformanceVerdict.Combine(report.Verdict, report.Reasons, estimated, thresholds);
+
         return new MonitoringReport
         {
             Model = card.Name,
@@ -92,8 +98,10 @@ public sealed class MonitoringReportService(
             DriftShare = report.DriftShare,
             DatasetDrift = report.DatasetDrift,
             Realized = realized,
-            Verdict = report.Verdict,
-            Reasons = report.Reasons,
+            Estimated = estimated,
+            Estimation = estimation,
+            Verdict = verdict,
+            Reasons = reasons,
             Thresholds = thresholds,
         };
     }
@@ -107,6 +115,7 @@ public sealed class MonitoringReportService(
             PValue = policy.PValue ?? defaults.PValue,
             DriftShare = policy.DriftShare ?? defaults.DriftShare,
             MinRows = policy.MinRows ?? defaults.MinRows,
+            EstimatedDrop = policy.EstimatedDrop ?? defaults.EstimatedDrop,
         };
     }
 

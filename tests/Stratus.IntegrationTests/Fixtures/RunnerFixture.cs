@@ -29,6 +29,7 @@ public class RunnerFixture : IAsyncLifetime
                 [SettingNames.FunctionKey] = FunctionKey,
                 [SettingNames.AdminKey] = AdminKey,
                 [OptionPaths.ServingMaxInstances.Key] = "100",
+                [OptionPaths.MonitoringEstimationSampleRate.Key] = "1", // DLE on every served row: estimation tests compare with every label
                 [OptionPaths.RegistryMaxUploadBytes.Key] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [OptionPaths.TierExecutionProvider.Key] = "cpu", // the tier's answers are compared with CPU references
             },

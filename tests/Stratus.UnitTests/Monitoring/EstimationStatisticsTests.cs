@@ -167,7 +167,7 @@ public sealed class EstimationStatisticsTests
         Method = PerformanceReference.Cbpe,
         Task = task,
         Classes = classes,
-        Calibration = (task == ModelTask.BinaryClassification ? classes[^1..] : classes).Select(k => new ClassCalibration(k, null, double.NaN, double.NaN, "test")).ToArray(),
+        Calibration = (task == ModelTask.BinaryClassification ? classes[^1..] : classes).Select(k => new ClassCalibration(k, null, null, null, "test")).ToArray(),
         Metrics = new Dictionary<string, double> { [MetricNames.Accuracy] = 0.5, [MetricNames.F1] = 0.5, [MetricNames.Auc] = 0.5 },
         Errors = new Dictionary<string, SamplingError>(),
     };
