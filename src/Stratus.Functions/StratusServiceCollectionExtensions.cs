@@ -29,6 +29,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<DatasetService>();
         services.TryAddSingleton<DatasetCache>();
         services.TryAddSingleton<TrainingWorkflow>();
+        services.TryAddSingleton<Stratus.Core.Monitoring.ILossModelTrainer, Stratus.Training.Monitoring.LossModelTrainer>();
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         // Before serving: hosted services stop in reverse order, so the monitoring flushers stop after the observation

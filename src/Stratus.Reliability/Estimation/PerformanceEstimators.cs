@@ -1,6 +1,9 @@
 using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
+using Stratus.Core.Datasets;
 using Stratus.Core.Models;
+using Stratus.Core.Monitoring;
+using Stratus.Core.Training;
 using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Served;
 
@@ -11,8 +14,11 @@ namespace Stratus.Reliability.Estimation;
 /// outputs, DLE for regressors (training and storing the loss models). An estimator that cannot be built is an
 /// outcome with its reason, not an error: the reference is stored either way.
 /// </summary>
-public sealed class PerformanceEstimators(IArtifactStore artifacts)
+public sealed class PerformanceEstimators(IArtifactStore artifacts, ILossModelTrainer trainer)
 {
+    public const string Absolute = "absolute";
+    public const string Squared = "squared";
+
     /// <summary>Fewer reference rows than this leave DLE without a loss model worth trusting (half of them train it).</summary>
     public const int MinRegressionRows = 40;
 
@@ -45,15 +51,16 @@ public sealed class PerformanceEstimators(IArtifactStore artifacts)
 
         var predicted = usable.Select(i => scored[i].Value!.Value).ToArray();
         var truth = usable.Select(i => actual[i]).ToArray();
-        var trained = LossModelTrainer.Train(columns, usable.Select(i => rows[i]).ToArray(), predicted, truth);
-        foreach (var (loss, bytes) in new[] { (LossModelTrainer.Absolute, trained.Absolute), (LossModelTrainer.Squared, trained.Squared) })
+        var features = columns.Names.Select((n, c) => new FeatureSpec(n, columns.IsText(c) ? DatasetColumn.Text : DatasetColumn.Number)).ToArray();
+        var trained = await trainer.TrainAsync(new LossTrainingSet(features, usable.Select(i => rows[i]).ToArray(), predicted, truth), cancellationToken);
+        foreach (var (loss, bytes) in new[] { (Absolute, trained.Absolute), (Squared, trained.Squared) })
         {
             await artifacts.UploadAsync(StorageNames.LossModelPath(model, version, loss), new MemoryStream(bytes), cancellationToken);
         }
 
         var lossModels = new LossModels(
-            StorageNames.LossModelPath(model, version, LossModelTrainer.Absolute),
-            StorageNames.LossModelPath(model, version, LossModelTrainer.Squared),
+            StorageNames.LossModelPath(model, version, Absolute),
+            StorageNames.LossModelPath(model, version, Squared),
             columns.Names,
             trained.Check);
         return (PerformanceReferences.ForRegressor(predicted, truth, metrics, lossModels), null);

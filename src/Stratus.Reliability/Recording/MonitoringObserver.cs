@@ -91,9 +91,9 @@ public sealed class MonitoringObserver(
                 if (losses is { } loss && outputs[row].Value is { } value)
                 {
                     var r = row;
-                    var input = LossInputs.From(monitored.Columns, c => monitored.Columns.Value(aligned, r, c), value);
-                    points![written++] = new SumPoint(0, 0, loss.Absolute.Predict(input));
-                    points[written++] = new SumPoint(1, 0, loss.Squared.Predict(input));
+                    (string?, double) Feature(int c) => monitored.Columns.Value(aligned, r, c);
+                    points![written++] = new SumPoint(0, 0, loss.Absolute.Predict(monitored.Columns, Feature, value));
+                    points[written++] = new SumPoint(1, 0, loss.Squared.Predict(monitored.Columns, Feature, value));
                 }
             }
 

@@ -101,10 +101,9 @@ public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore ar
         (LossModel, LossModel)? lossModels = null;
         if (reference?.Estimation?.LossModels is { } paths)
         {
-            var columns = new FeatureColumns(record, card.FeatureNames);
             var absolute = await ReadAllAsync(paths.AbsolutePath, cancellationToken);
             var squared = await ReadAllAsync(paths.SquaredPath, cancellationToken);
-            lossModels = absolute is null || squared is null ? null : (LossModel.Load(absolute, columns), LossModel.Load(squared, columns));
+            lossModels = absolute is null || squared is null ? null : (new LossModel(absolute), new LossModel(squared));
         }
 
         return new MonitoredVersion(card, record, reference, lossModels);

@@ -98,7 +98,7 @@ public sealed class EstimationEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
-    public async Task Concept_drift_leaves_the_estimate_at_the_reference_while_realized_accuracy_falls_and_feedback_makes_the_verdict_degraded()
+    public async Task Concept_drift_leaves_the_estimate_at_the_reference_while_realized_accuracy_falls_and_feedback_makes_the_verdict_degraded_and_alert()
     {
         const string model = "est-concept";
         await TrainAsync(model, "binary-classification", SyntheticData.Csv(SyntheticData.Logistic(4000, seed: 1)), new { algorithm = "lbfgs" });
@@ -130,6 +130,13 @@ public sealed class EstimationEndToEndTests(RunnerFixture fixture)
         Assert.Equal(accuracy, withLabels.GetProperty("realized").GetDouble(), 6);
         Assert.Equal(3000, withLabels.GetProperty("realizedRows").GetInt32());
         Assert.Contains(after.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("realized accuracy", StringComparison.Ordinal));
+
+        // MonitorAll raises the alert, naming the signal and the metric that fell.
+        using var admin = fixture.Client();
+        await TrainingEndToEndTests.WaitForCompletionAsync(admin, await admin.PostAsync("/api/monitor", null), TimeSpan.FromSeconds(300));
+        var alert = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/api/models/{model}/alerts")).GetProperty("alerts").EnumerateArray());
+        Assert.Equal("degraded", alert.GetProperty("verdict").GetString());
+        Assert.Contains(alert.GetProperty("signals").EnumerateArray(), s => s.GetProperty("signal").GetString() == "realizedDrop" && s.GetProperty("feature").GetString() == "accuracy" && Math.Abs(s.GetProperty("value").GetDouble() - accuracy) < 1e-9);
     }
 
     [Fact]
