@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
+using Microsoft.IO;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -27,6 +28,19 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     public const int Buckets = 16;
 
     private const int MaxAppendBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Encoded rows wait in segments of this size, below the large-object heap's 85,000 bytes: buffers that doubled up to
+    /// an append's 4 MiB, and the compressed copies of them, churned the large-object heap into a full (gen-2) collection
+    /// a second at load, which cost more than everything else monitoring does.
+    /// </summary>
+    private const int SegmentBytes = 64 * 1024;
+
+    /// <summary>Segments per append: their raw bytes stay under an append's limit, so their compressed ones do too.</summary>
+    private const int SegmentsPerAppend = (MaxAppendBytes / SegmentBytes) - 2;
+
+    /// <summary>Pooled streams for the compressed appends, for the same reason.</summary>
+    private static readonly RecyclableMemoryStreamManager Streams = new();
     private const string IndexBlob = "Blob";
 
     private readonly ConcurrentDictionary<string, Task> _created = new(StringComparer.Ordinal);
@@ -41,9 +55,9 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
         {
             var container = await ContainerAsync(key.Day, cancellationToken);
             var client = container.GetAppendBlobClient(key.Path);
-            foreach (var block in blob.Blocks)
+            foreach (var segments in blob.Segments.Chunk(SegmentsPerAppend))
             {
-                await AppendAsync(client, block.WrittenMemory, cancellationToken);
+                await AppendAsync(client, segments, cancellationToken);
             }
         }
 
@@ -183,10 +197,11 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
 
         private void Encode(LoggedPrediction entry)
         {
-            var block = _last!.Blocks[^1];
-            if (block.WrittenCount > MaxAppendBytes - (64 * 1024))
+            // A row is a few hundred bytes at most: a segment with less room left than this is full, and never grows.
+            var block = _last!.Segments[^1];
+            if (block.FreeCapacity < 4096)
             {
-                _last.Blocks.Add(block = new ArrayBufferWriter<byte>(64 * 1024));
+                _last.Segments.Add(block = new ArrayBufferWriter<byte>(SegmentBytes));
             }
 
             var before = block.WrittenCount;
@@ -232,7 +247,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     {
         public string Model { get; } = model;
 
-        public List<ArrayBufferWriter<byte>> Blocks { get; } = [new(64 * 1024)];
+        public List<ArrayBufferWriter<byte>> Segments { get; } = [new(SegmentBytes)];
 
         public HashSet<string> RequestIds { get; } = new(StringComparer.Ordinal);
     }
@@ -241,7 +256,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     /// Appends a block, creating the blob on first use only: at full load every storage request counts (the emulator
     /// spends milliseconds of CPU on each), so a known blob is appended to without asking whether it exists.
     /// </summary>
-    private async Task AppendAsync(AppendBlobClient client, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    private async Task AppendAsync(AppendBlobClient client, IReadOnlyList<ArrayBufferWriter<byte>> block, CancellationToken cancellationToken)
     {
         if (!_appendable.ContainsKey(client.Uri.AbsoluteUri))
         {
@@ -267,12 +282,15 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     /// Each append is its own gzip member (a blob of them reads back as one gzip stream): the lines compress about
     /// sixfold, and at full load the bytes storage handles are most of what logging costs.
     /// </summary>
-    private static MemoryStream Compress(ReadOnlyMemory<byte> block)
+    private static RecyclableMemoryStream Compress(IReadOnlyList<ArrayBufferWriter<byte>> segments)
     {
-        var compressed = new MemoryStream(block.Length / 4);
+        var compressed = Streams.GetStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
-            gzip.Write(block.Span);
+            foreach (var segment in segments)
+            {
+                gzip.Write(segment.WrittenSpan);
+            }
         }
 
         compressed.Position = 0;

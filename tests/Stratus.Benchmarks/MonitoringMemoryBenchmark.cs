@@ -1,12 +1,13 @@
 using System.Globalization;
 using Stratus.Monitoring;
+using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.References;
 
 namespace Stratus.Benchmarks;
 
 /// <summary>
 /// Memory one monitored version holds on an instance: its reference sketches (30 numeric features at 100 quantiles,
-/// plus the class and probability outputs, as breast_cancer's) and one open window of counts. Measured over 500
+/// plus the class and probability outputs, as breast_cancer's, and CBPE's two probability histograms) and one open window of counts. Measured over 500
 /// versions with forced collections, so per-object overheads are included.
 /// </summary>
 public static class MonitoringMemoryBenchmark
@@ -28,7 +29,11 @@ public static class MonitoringMemoryBenchmark
         var recorder = new WindowRecorder(TimeSpan.FromHours(1), clock);
         for (var v = 0; v < Versions; v++)
         {
-            references[v] = MonitoringReference.Build(names, rows, kinds: kinds);
+            // With CBPE's histograms of the positive class's probability, as a binary classifier's reference has them.
+            references[v] = MonitoringReference.Build(names, rows, kinds: kinds) with
+            {
+                Sums = [new SumSketch(PerformanceReference.SketchName("1", true), PerformanceReference.ScoreBins), new SumSketch(PerformanceReference.SketchName("1", false), PerformanceReference.ScoreBins)],
+            };
             var row = rows[v % rows.Length];
             recorder.Record("bench", v + 1, references[v], i => (row[i], double.NaN));
         }

@@ -11,6 +11,7 @@ using Stratus.Benchmarks;
 //   compare [--seconds 10] --key K   minimal (:5080) vs Stratus (:5081), alternating rounds, medians and ratio
 //   compare-monitoring [--seconds 10] --key K [--pids OFF,ON]   Stratus with monitoring off (:5082) vs on (:5081), the same way
 //   monitoring-memory  bytes held per monitored version (reference sketches + one open window)
+//   report-scale [models] [windows]   time to compute monitoring reports (drift + estimates) for 100 models × 24 windows
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
 return options.Mode switch
@@ -25,6 +26,7 @@ return options.Mode switch
     "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
     "compare-monitoring" => await CompareBenchmark.MonitoringAsync(options, rounds: 7),
     "monitoring-memory" => MonitoringMemoryBenchmark.Run(),
+    "report-scale" => await ReportScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "24")),
     _ => Usage(),
 };
 
