@@ -164,7 +164,7 @@ public sealed class MonitoringEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
-    public async Task Fifty_rows_give_insufficient_data_and_no_alarm()
+    public async Task Fifty_rows_give_insufficient_data_no_alarm_and_no_performance_estimate()
     {
         await RegisterWithReferenceAsync("mon-small");
         using var client = fixture.Client(RunnerFixture.FunctionKey);
@@ -176,6 +176,10 @@ public sealed class MonitoringEndToEndTests(RunnerFixture fixture)
         Assert.Equal("insufficient-data", report.GetProperty("verdict").GetString());
         Assert.Empty(Drifted(report));
         Assert.All(report.GetProperty("features").EnumerateArray(), f => Assert.True(f.GetProperty("insufficientData").GetBoolean()));
+        var estimation = report.GetProperty("estimation");
+        Assert.False(estimation.GetProperty("available").GetBoolean());
+        Assert.Equal("too few rows to estimate: 50 < minRows 500", estimation.GetProperty("reason").GetString());
+        Assert.Empty(report.GetProperty("estimated").EnumerateObject());
     }
 
     [Fact]

@@ -77,3 +77,29 @@ public sealed class PerformanceVerdictTests
         Assert.Equal(DriftVerdict.Ok, verdict);
     }
 }
+
+/// <summary>When a version gets no estimator, and why.</summary>
+public sealed class PerformanceEstimatorsTests
+{
+    [Fact]
+    public void A_classifier_without_a_probability_output_gets_no_cbpe_and_the_reason()
+    {
+        var version = new Stratus.Core.Models.ModelVersion
+        {
+            Model = "m",
+            Version = 1,
+            ArtifactPath = "m/1/model.onnx",
+            Sha256 = "",
+            SizeBytes = 1,
+            Signature = new Stratus.Core.Models.ModelSignature([new("features", "float", [-1, 2])], [new("label", "int64", [-1])]),
+            Lineage = new Stratus.Core.Models.Lineage { Source = Stratus.Core.Models.Lineage.UploadSource },
+        };
+        var outputs = Stratus.Reliability.Served.OutputReader.For(version, Stratus.Core.Models.ModelTask.BinaryClassification);
+        Stratus.Reliability.Served.OutputRow[] scored = [new("1", null, null), new("0", null, null)];
+
+        var (estimator, unavailable) = Stratus.Reliability.Estimation.PerformanceEstimators.ForClassifier(Stratus.Core.Models.ModelTask.BinaryClassification, outputs, scored, ["1", "0"], new Dictionary<string, double>());
+
+        Assert.Null(estimator);
+        Assert.Equal("the model has no probability output, which CBPE needs", unavailable);
+    }
+}
