@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
-using Stratus.Core.Configuration;
 using Stratus.Core.Models;
 using Stratus.Core.Monitoring;
-using Stratus.LocalRunner;
-using Stratus.LocalRunner.Azurite;
 using Stratus.Monitoring;
 using Stratus.Registry;
 using Stratus.Reliability.References;
@@ -20,20 +16,8 @@ public static class ReportScaleBenchmark
 {
     public static async Task<int> RunAsync(int models, int windows)
     {
-        var data = Directory.CreateTempSubdirectory("stratus-bench-").FullName;
-        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance);
-        await using var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
-        {
-            Root = BenchmarkOptions.Root,
-            Url = "http://127.0.0.1:5083",
-            SeedDemoModels = false,
-            GpuTierUrl = null,
-            Overrides = new Dictionary<string, string?>
-            {
-                [SettingNames.Storage] = azurite.ConnectionString,
-                ["Logging:LogLevel:Default"] = "Warning",
-            },
-        });
+        await using var host = await BenchmarkRunner.StartAsync("http://127.0.0.1:5083", "bench-key");
+        var runner = host.Runner;
         var registry = runner.Services.GetRequiredService<ModelManagementService>();
         var references = runner.Services.GetRequiredService<ReferenceService>();
         var versions = runner.Services.GetRequiredService<MonitoredVersions>();
@@ -83,7 +67,6 @@ public static class ReportScaleBenchmark
             Console.WriteLine(FormattableString.Invariant($"{models} reports over {windows} windows, {parallel} at a time: {watch.Elapsed.TotalSeconds:F2} s ({watch.Elapsed.TotalMilliseconds / models:F0} ms per model)"));
         }
 
-        Directory.Delete(data, recursive: true);
         return 0;
     }
 

@@ -21,22 +21,8 @@ public static class RetrainScaleBenchmark
 {
     public static async Task<int> RunAsync(int models, int parallelism)
     {
-        var data = Directory.CreateTempSubdirectory("stratus-retrain-bench-").FullName;
-        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance);
-        await using var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
-        {
-            Root = BenchmarkOptions.Root,
-            Url = "http://127.0.0.1:0",
-            SeedDemoModels = false,
-            Overrides = new Dictionary<string, string?>
-            {
-                [SettingNames.Storage] = azurite.ConnectionString,
-                [SettingNames.FunctionKey] = "bench",
-                [SettingNames.AdminKey] = "bench-admin",
-                ["Logging:LogLevel:Default"] = "Warning",
-            },
-        });
-
+        await using var host = await BenchmarkRunner.StartAsync("http://127.0.0.1:0", "bench");
+        var runner = host.Runner;
         var services = runner.Services;
         var datasets = services.GetRequiredService<DatasetService>();
         await using (var csv = File.OpenRead(Path.Combine(BenchmarkOptions.Root, "samples", "data", "iris.csv")))
@@ -77,7 +63,6 @@ public static class RetrainScaleBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(FormattableString.Invariant(
             $"| {models} | 4 | {parallelism} | {done.RuntimeStatus} | {output.Succeeded} | {clock.Elapsed.TotalSeconds:F1} | {activities} | {activities / clock.Elapsed.TotalSeconds:F1} | {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} |"));
-        Directory.Delete(data, recursive: true);
         return output.Failed == 0 ? 0 : 1;
     }
 }

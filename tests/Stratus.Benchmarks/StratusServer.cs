@@ -15,23 +15,11 @@ public static class StratusServer
 
     public static async Task<int> ServeAsync(BenchmarkOptions options)
     {
-        var data = Directory.CreateTempSubdirectory("stratus-bench-").FullName;
-        await using var azurite = await AzuriteHost.StartAsync(Path.Combine(BenchmarkOptions.Root, ".tools"), Stratus.LocalRunner.Hosting.ToolVersions.Load(BenchmarkOptions.Root).Azurite, data, NullLogger.Instance);
-        await using var runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
+        await using var host = await BenchmarkRunner.StartAsync(options.Url, Key, new Dictionary<string, string?>
         {
-            Root = BenchmarkOptions.Root,
-            Url = options.Url,
-            SeedDemoModels = false,
-            GpuTierUrl = null, // the predict path only: no tier process competing for the cores
-            Overrides = new Dictionary<string, string?>
-            {
-                [SettingNames.Storage] = azurite.ConnectionString,
-                [SettingNames.FunctionKey] = Key,
-                [SettingNames.AdminKey] = Key + "-admin",
-                ["Logging:LogLevel:Default"] = "Warning",
-                [OptionPaths.MonitoringEnabled.Key] = options.Monitoring ? "true" : "false",
-            },
+            [OptionPaths.MonitoringEnabled.Key] = options.Monitoring ? "true" : "false",
         });
+        var runner = host.Runner;
         // The same ONNX file the raw and minimal references load, registered the way users upload models.
         var models = runner.Services.GetRequiredService<ModelManagementService>();
         var features = File.ReadLines(BenchmarkOptions.DataPath).First().Split(',')[..^1];
@@ -53,7 +41,6 @@ public static class StratusServer
 
         Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key}, monitoring {(options.Monitoring ? "on" : "off")})");
         await runner.WaitForShutdownAsync();
-        Directory.Delete(data, recursive: true);
         return 0;
     }
 
