@@ -18,6 +18,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.GpuTier.Client", ["Stratus.Core"] },
         { "Stratus.ServiceDefaults", ["Stratus.Core"] },
         { "Stratus.Monitoring", ["Stratus.Core"] },
+        { "Stratus.Experiments", ["Stratus.Core"] },
         { "Stratus.Serving", ["Stratus.Core", "Stratus.Registry", "Stratus.GpuTier.Client"] },
         { "Stratus.Training", ["Stratus.Core", "Stratus.Registry"] },
         { "Stratus.Reliability", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.Monitoring"] },
@@ -38,6 +39,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.ServiceDefaults", ["Microsoft.ML", "Azure.Storage", "Azure.Data", "Microsoft.Azure.Functions"] },
         { "Stratus.GpuTier", ["Microsoft.Azure.Functions"] },
         { "Stratus.Monitoring", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
+        { "Stratus.Experiments", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
         { "Stratus.Reliability", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions", "OpenTelemetry"] },
     };
 
