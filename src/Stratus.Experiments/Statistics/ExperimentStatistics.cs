@@ -85,7 +85,8 @@ public static class ExperimentStatistics
     {
         var total = units.Sum();
         var statistic = units.Select((u, i) => (u - (weights[i] * total)) * (u - (weights[i] * total)) / (weights[i] * total)).Sum();
-        return 1 - ChiSquared.CDF(units.Count - 1, statistic);
+        // The upper tail directly (Q(k/2, x/2)), not 1 − CDF, which rounds a strong mismatch's p-value to 0.
+        return MathNet.Numerics.SpecialFunctions.GammaUpperRegularized((units.Count - 1) / 2.0, statistic / 2);
     }
 
     /// <summary>GrowthBook's and Eppo's threshold for flagging a sample-ratio mismatch.</summary>
