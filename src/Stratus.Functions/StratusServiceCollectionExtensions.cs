@@ -29,6 +29,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<DatasetService>();
         services.TryAddSingleton<DatasetCache>();
         services.TryAddSingleton<TrainingWorkflow>();
+        services.TryAddSingleton<Stratus.Experiments.Management.ExperimentService>();
         services.TryAddSingleton<Stratus.Core.Monitoring.ILossModelTrainer, Stratus.Training.Monitoring.LossModelTrainer>();
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();

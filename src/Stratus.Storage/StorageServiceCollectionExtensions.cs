@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IPredictionLog, BlobPredictionLog>();
         services.TryAddSingleton<IFeedbackStore, TableFeedbackStore>();
         services.TryAddSingleton<IAlertStore, TableAlertStore>();
+        services.TryAddSingleton<Stratus.Core.Experiments.IExperimentStore, TableExperimentStore>();
         return services;
     }
 }

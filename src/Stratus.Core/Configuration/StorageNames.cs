@@ -22,6 +22,9 @@ public static class StorageNames
     /// <summary>Monitoring alerts, per model, newest first.</summary>
     public const string AlertsTable = "StratusAlerts";
 
+    /// <summary>Experiments: partition = model, a row per experiment plus one marking the running one.</summary>
+    public const string ExperimentsTable = "StratusExperiments";
+
     /// <summary>The prediction log: one blob container per UTC day (this prefix + yyyyMMdd), so retention drops whole containers.</summary>
     public const string PredictionLogContainerPrefix = "stratus-predictions-";
 

@@ -24,6 +24,10 @@ public static class Routes
     public const string Alerts = "api/alerts";
     public const string Monitor = "api/monitor";
 
+    public const string Experiments = "api/models/{name}/experiments";
+    public const string Experiment = "api/models/{name}/experiments/{experiment}";
+    public const string ExperimentStop = "api/models/{name}/experiments/{experiment}/stop";
+
     public const string Train = "api/models/{name}/train";
     public const string Reproduce = "api/models/{name}/versions/{version:int}/reproduce";
     public const string Runs = "api/runs";

@@ -1,0 +1,53 @@
+namespace Stratus.Core.Experiments;
+
+/// <summary>
+/// A stored experiment: how traffic of one model is split between versions and which business metric judges them.
+/// The first variant is control. One experiment per model runs at a time.
+/// </summary>
+public sealed record Experiment
+{
+    public required string Model { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>Identifies the experiment in assignment hashes: a new experiment of the same name reshuffles units.</summary>
+    public required string Id { get; init; }
+
+    public required IReadOnlyList<ExperimentVariant> Variants { get; init; }
+    public required ExperimentMetric Metric { get; init; }
+    public required double MinimumDetectableEffect { get; init; }
+    public double Alpha { get; init; } = 0.05;
+    public double Power { get; init; } = 0.8;
+    public ExperimentMode Mode { get; init; } = ExperimentMode.Ab;
+    public ExperimentState State { get; init; } = ExperimentState.Running;
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>Why it stopped or how it was concluded, and by whom.</summary>
+    public string? Note { get; init; }
+}
+
+/// <summary>One arm: a version, or an alias resolved when the experiment starts, and its share of units.</summary>
+public sealed record ExperimentVariant(string Name, int? Version, string? Alias, double Weight);
+
+/// <summary>The business metric: <c>binary</c> (the unit converted) or <c>continuous</c> (a sum per unit), and which way is better.</summary>
+public sealed record ExperimentMetric(string Name, string Kind, string Direction)
+{
+    public const string Binary = "binary";
+    public const string Continuous = "continuous";
+    public const string Increase = "increase";
+    public const string Decrease = "decrease";
+}
+
+public enum ExperimentMode
+{
+    Ab,
+    Shadow,
+    Canary,
+}
+
+public enum ExperimentState
+{
+    Running,
+    Stopped,
+    Concluded,
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Stratus.Core.Http;
+using Stratus.Experiments.Management;
+using Stratus.Functions.Http;
+
+namespace Stratus.Functions.Triggers;
+
+/// <summary>Experiments: start one (admin), list and show them (function key), stop one (admin).</summary>
+public sealed class ExperimentFunctions(ExperimentService experiments)
+{
+    [Function(nameof(PutExperiment))]
+    public async Task<IActionResult> PutExperiment(
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = Routes.Experiment)] HttpRequest request,
+        string name,
+        string experiment,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBodies.ReadJsonAsync<ExperimentRequest>(request, cancellationToken);
+        var started = await experiments.StartAsync(name, experiment, body, cancellationToken);
+        return ApiResults.Json(started, StatusCodes.Status201Created);
+    }
+
+    [Function(nameof(ListExperiments))]
+    public async Task<IActionResult> ListExperiments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Experiments)] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(new { experiments = await experiments.ListAsync(name, cancellationToken) });
+
+    [Function(nameof(GetExperiment))]
+    public async Task<IActionResult> GetExperiment(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Experiment)] HttpRequest request,
+        string name,
+        string experiment,
+        CancellationToken cancellationToken) =>
+        ApiResults.Json(await experiments.GetAsync(name, experiment, cancellationToken));
+
+    [Function(nameof(StopExperiment))]
+    public async Task<IActionResult> StopExperiment(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.ExperimentStop)] HttpRequest request,
+        string name,
+        string experiment,
+        CancellationToken cancellationToken)
+    {
+        // The body (a reason) is optional: a bare POST stops it too.
+        var body = request.ContentLength is > 0 || request.ContentType is not null ? await RequestBodies.ReadJsonAsync<StopRequest>(request, cancellationToken) : null;
+        return ApiResults.Json(await experiments.StopAsync(name, experiment, body, cancellationToken));
+    }
+}
