@@ -13,6 +13,9 @@ public sealed record FeatureReference(string Name, string Kind, IReadOnlyList<do
 /// </summary>
 public sealed record MonitoringReference(long Rows, IReadOnlyList<FeatureReference> Features)
 {
+    /// <summary>Identifies this reference among a version's references over time; windows record which one they counted for.</summary>
+    public string Id { get; init; } = "";
+
     /// <summary>Count-and-sum sketches performance estimation records (none without an estimator).</summary>
     public IReadOnlyList<Estimation.SumSketch> Sums { get; init; } = [];
 

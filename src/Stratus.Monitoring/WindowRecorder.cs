@@ -5,7 +5,7 @@ using Stratus.Monitoring.Sketches;
 namespace Stratus.Monitoring;
 
 /// <summary>The identity of a recorded window: a model version and the window's start.</summary>
-public readonly record struct WindowKey(string Model, int Version, DateTimeOffset Start);
+public readonly record struct WindowKey(string Model, int Version, DateTimeOffset Start, string Reference = "");
 
 /// <summary>
 /// Served rows accumulated in memory, O(bins) per monitored version and window: windows are aligned to
@@ -40,7 +40,7 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
     /// <param name="sums">Values for the reference's <see cref="MonitoringReference.Sums"/> sketches, recorded under the same lock.</param>
     public void Record(string model, int version, MonitoringReference reference, int rows, ReadOnlySpan<double> numbers, ReadOnlySpan<string?> texts, ReadOnlySpan<Estimation.SumPoint> sums = default)
     {
-        var key = new WindowKey(model, version, Start(clock.GetUtcNow()));
+        var key = new WindowKey(model, version, Start(clock.GetUtcNow()), reference.Id);
         var accumulator = _windows.GetOrAdd(key, static (_, reference) => new Accumulator(reference), reference);
         accumulator.Add(rows, numbers, texts, sums);
     }
@@ -116,6 +116,7 @@ public sealed class WindowRecorder(TimeSpan window, TimeProvider clock)
                 return new WindowCounts
                 {
                     Rows = _rows,
+                    Reference = reference.Id,
                     Bins = reference.Features.Select((f, i) => (f.Name, Counts: (_numeric[i]?.Counts ?? _categorical[i]!.Counts).ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),
                     Missing = reference.Features.Select((f, i) => (f.Name, Missing: _numeric[i]?.Missing ?? _categorical[i]!.Missing)).ToDictionary(p => p.Name, p => p.Missing, StringComparer.Ordinal),
                     SumCounts = reference.Sums.Select((s, i) => (s.Name, Counts: _sumCounts[i].ToArray())).ToDictionary(p => p.Name, p => p.Counts, StringComparer.Ordinal),

@@ -13,9 +13,9 @@ public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringSt
     private readonly TableClient _table = clients.Tables.GetTableClient(StorageNames.MonitoringTable);
 
     public async Task WriteAsync(string model, int version, DateTimeOffset windowStart, string instance, WindowCounts counts, CancellationToken cancellationToken) =>
-        await _table.UpsertEntityAsync(TableDocuments.Write(Partition(model, version), Row(windowStart, instance), counts), TableUpdateMode.Replace, cancellationToken);
+        await _table.UpsertEntityAsync(TableDocuments.Write(Partition(model, version), Row(windowStart, instance, counts.Reference), counts), TableUpdateMode.Replace, cancellationToken);
 
-    public async Task<WindowCounts> ReadMergedAsync(string model, int version, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<WindowCounts> ReadMergedAsync(string model, int version, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken, string? reference = null)
     {
         var partition = Partition(model, version);
         var low = Window(from);
@@ -26,7 +26,11 @@ public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringSt
             e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0,
             cancellationToken: cancellationToken))
         {
-            merged = merged.Plus(TableDocuments.Read<WindowCounts>(entity));
+            var counts = TableDocuments.Read<WindowCounts>(entity);
+            if (reference is null || counts.Reference == reference)
+            {
+                merged = merged.Plus(counts);
+            }
         }
 
         return merged;
@@ -36,5 +40,7 @@ public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringSt
 
     private static string Window(DateTimeOffset start) => TableKeys.Window(start);
 
-    private static string Row(DateTimeOffset windowStart, string instance) => $"{Window(windowStart)}:{instance}";
+    /// <summary>An instance's row per window and reference: a reference replaced mid-window starts a row of its own.</summary>
+    private static string Row(DateTimeOffset windowStart, string instance, string reference) =>
+        reference.Length == 0 ? $"{Window(windowStart)}:{instance}" : $"{Window(windowStart)}:{instance}:{reference}";
 }

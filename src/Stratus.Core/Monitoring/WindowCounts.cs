@@ -10,6 +10,12 @@ public sealed record WindowCounts
 
     public long Rows { get; init; }
 
+    /// <summary>
+    /// The reference whose bins these counts are over (its <c>Id</c>): a version's reference can be replaced, and counts
+    /// over old bins must not be added to counts over new ones.
+    /// </summary>
+    public string Reference { get; init; } = "";
+
     /// <summary>Per feature or output: counts over the reference's bins (the same length for every window of a version).</summary>
     public IReadOnlyDictionary<string, long[]> Bins { get; init; } = new Dictionary<string, long[]>(StringComparer.Ordinal);
 
@@ -33,6 +39,7 @@ public sealed record WindowCounts
         return new WindowCounts
         {
             Rows = Rows + other.Rows,
+            Reference = Rows == 0 ? other.Reference : Reference,
             Bins = Add(Bins, other.Bins, (a, b) => a + b),
             Missing = missing,
             SumCounts = Add(SumCounts, other.SumCounts, (a, b) => a + b),

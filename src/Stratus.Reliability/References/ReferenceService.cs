@@ -91,7 +91,11 @@ public sealed class ReferenceService(IModelRegistry registry, PredictionService 
             Rows = table.Rows.Count,
             Features = columns.Names,
             Classes = outputs.Classes,
-            Sketches = MonitoringReference.Build(names, sketchRows, kinds: kinds) with { Sums = estimation?.Sketches ?? [] },
+            Sketches = MonitoringReference.Build(names, sketchRows, kinds: kinds) with
+            {
+                Sums = estimation?.Sketches ?? [],
+                Id = clock.GetUtcNow().UtcTicks.ToString("x", CultureInfo.InvariantCulture),
+            },
             Labels = card.Task == ModelTask.Regression ? null : table.Labels,
             Values = card.Task == ModelTask.Regression ? table.Values : null,
             Outputs = scored,

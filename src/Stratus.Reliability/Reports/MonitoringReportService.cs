@@ -47,7 +47,8 @@ public sealed class MonitoringReportService(
         var thresholds = Thresholds(card.Monitoring);
 
         // Windows that overlap the range: from the start of the window holding 'from'.
-        var merged = await windows.ReadMergedAsync(card.Name, version, recorder.Start(from), to, cancellationToken);
+        // Only windows counted over the current reference's bins: a replaced reference's windows do not compare.
+        var merged = await windows.ReadMergedAsync(card.Name, version, recorder.Start(from), to, cancellationToken, monitored.Reference?.Sketches.Id);
         var realized = await RealizedAsync(card.Name, version, monitored.Outputs, recorder.Start(from), to, cancellationToken);
 
         if (monitored.Reference is not { } reference)

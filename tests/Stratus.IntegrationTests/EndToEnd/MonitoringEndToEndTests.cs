@@ -164,6 +164,28 @@ public sealed class MonitoringEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task A_replaced_reference_reports_only_rows_counted_over_its_own_bins()
+    {
+        await RegisterWithReferenceAsync("mon-replace");
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        await PredictAsync(client, "mon-replace", Data.Rows.Take(300).ToArray(), "before");
+        await SettleAsync(fixture.Runner);
+        Assert.Equal(300, (await ReportAsync("mon-replace")).GetProperty("rows").GetInt64());
+
+        // A new reference (only half the rows, so other quantile bins) in the middle of the same window.
+        using var admin = fixture.Client();
+        var csv = string.Join('\n', Data.Csv.Split('\n').Take(285));
+        Assert.True((await admin.PutAsync("/api/models/mon-replace/versions/1/reference", DatasetEndToEndTests.Csv(csv))).IsSuccessStatusCode);
+        Assert.Equal(0, (await ReportAsync("mon-replace")).GetProperty("rows").GetInt64());
+
+        await PredictAsync(client, "mon-replace", Data.Rows.Take(200).ToArray(), "after");
+        await SettleAsync(fixture.Runner);
+        var report = await ReportAsync("mon-replace");
+        Assert.Equal(200, report.GetProperty("rows").GetInt64());
+        Assert.Equal(284, report.GetProperty("reference").GetProperty("rows").GetInt32());
+    }
+
+    [Fact]
     public async Task Fifty_rows_give_insufficient_data_no_alarm_and_no_performance_estimate()
     {
         await RegisterWithReferenceAsync("mon-small");
