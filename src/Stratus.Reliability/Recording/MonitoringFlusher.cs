@@ -70,7 +70,7 @@ public sealed partial class MonitoringFlusher(
         catch (Exception e)
         {
             // Storage gone or too slow: at most this interval's counts are lost.
-            LogFlushFailed(e);
+            LogFinalFlushFailed(e, FinalFlushTimeout.TotalSeconds);
         }
     }
 
@@ -100,4 +100,7 @@ public sealed partial class MonitoringFlusher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring windows could not be flushed; they are retried on the next interval")]
     private partial void LogFlushFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The final monitoring flush at shutdown did not complete within {Seconds} s; the counts since the last flush are lost")]
+    private partial void LogFinalFlushFailed(Exception exception, double seconds);
 }
