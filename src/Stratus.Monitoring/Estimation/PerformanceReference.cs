@@ -53,6 +53,9 @@ public sealed record PerformanceReference
 
     public bool IsBinary => Task == ModelTask.BinaryClassification;
 
+    /// <summary>Each class's calibration decision, without the fitted points: what reports and the reference upload show.</summary>
+    public IReadOnlyList<ClassCalibration> CalibrationDecisions => Calibration.Select(c => c with { Calibrator = null }).ToArray();
+
     /// <summary>The count-and-sum sketches this estimator records into.</summary>
     public IReadOnlyList<SumSketch> Sketches => Method == Cbpe
         ? Calibration.SelectMany(c => new[] { new SumSketch(SketchName(c.Class, predicted: true), ScoreBins), new SumSketch(SketchName(c.Class, predicted: false), ScoreBins) }).ToArray()
@@ -142,7 +145,7 @@ public sealed record PerformanceReference
 
             var se = Errors.TryGetValue(metric, out var error) ? error.For(rows) : double.NaN;
             var band = double.IsNaN(se) ? 0 : SamplingError.BandWidth * se;
-            var lowerIsBetter = Method == Dle;
+            var lowerIsBetter = MetricNames.LowerIsBetter(metric);
             var (lower, upper) = lowerIsBetter ? (Math.Max(0, value - band), value + band) : (Math.Max(0, value - band), Math.Min(1, value + band));
             estimates[metric] = new EstimatedMetric(value, lower, upper, reference, Alerts(value, lower, upper, reference, drop, lowerIsBetter), Method) { Rows = rows };
         }

@@ -29,7 +29,7 @@ public sealed class PerformanceEstimators(IArtifactStore artifacts, ILossModelTr
             return (null, "the model has no probability output, which CBPE needs");
         }
 
-        var index = outputs.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        var index = outputs.ClassIndex;
         var estimator = PerformanceReferences.ForClassifier(
             task,
             outputs.Classes,

@@ -83,7 +83,7 @@ public sealed class MonitoringObserver(
                 // CBPE: the row's calibrated probabilities, in the bins of its raw scores.
                 if (points is not null && outputs[row] is { Scores: { } scores } served && scores.Count == monitored.Outputs.Classes.Count)
                 {
-                    var predicted = served.Label is { } label ? monitored.ClassIndex.GetValueOrDefault(label, -1) : -1;
+                    var predicted = served.Label is { } label ? monitored.Outputs.ClassIndex.GetValueOrDefault(label, -1) : -1;
                     written += estimation!.WritePoints(scores, predicted, scratch, points.AsSpan(written));
                 }
 

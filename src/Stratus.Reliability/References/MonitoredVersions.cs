@@ -24,15 +24,11 @@ public sealed class MonitoredVersion
             var byName = Columns.Names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
             SketchColumns = reference.Sketches.Features.Select(f => byName.GetValueOrDefault(f.Name, -1)).ToArray();
         }
-
-        ClassIndex = Outputs.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
     }
 
     /// <summary>DLE's loss models, loaded, for a regressor whose reference has them.</summary>
     public (LossModel Absolute, LossModel Squared)? LossModels { get; }
 
-    /// <summary>Each class's position in the scores.</summary>
-    public IReadOnlyDictionary<string, int> ClassIndex { get; }
 
     public ModelVersion Record { get; }
 
@@ -55,6 +51,12 @@ public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore ar
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<(string, int), (Task<MonitoredVersion?> Load, DateTimeOffset At)> _versions = new();
+
+    /// <summary>
+    /// Loaded DLE loss models per version, kept across refreshes while the reference stays the same (its sketches'
+    /// id): a refresh re-reads the card and reference, not two ONNX models, and a replaced reference disposes the old pair.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string, int), (string Reference, LossModel Absolute, LossModel Squared)> _lossModels = new();
 
     /// <summary>Null when the model or version does not exist.</summary>
     public async Task<MonitoredVersion?> GetAsync(string model, int version, CancellationToken cancellationToken)
@@ -98,15 +100,45 @@ public sealed class MonitoredVersions(IModelRegistry registry, IArtifactStore ar
             }
         }
 
-        (LossModel, LossModel)? lossModels = null;
-        if (reference?.Estimation?.LossModels is { } paths)
+        return new MonitoredVersion(card, record, reference, await LossModelsAsync(model, version, reference, cancellationToken));
+    }
+
+    private async Task<(LossModel, LossModel)?> LossModelsAsync(string model, int version, ReferenceSet? reference, CancellationToken cancellationToken)
+    {
+        var key = (model, version);
+        if (reference?.Estimation?.LossModels is not { } paths)
         {
-            var absolute = await ReadAllAsync(paths.AbsolutePath, cancellationToken);
-            var squared = await ReadAllAsync(paths.SquaredPath, cancellationToken);
-            lossModels = absolute is null || squared is null ? null : (new LossModel(absolute), new LossModel(squared));
+            Forget(key);
+            return null;
         }
 
-        return new MonitoredVersion(card, record, reference, lossModels);
+        if (_lossModels.TryGetValue(key, out var kept) && kept.Reference == reference.Sketches.Id)
+        {
+            return (kept.Absolute, kept.Squared);
+        }
+
+        var absolute = await ReadAllAsync(paths.AbsolutePath, cancellationToken);
+        var squared = await ReadAllAsync(paths.SquaredPath, cancellationToken);
+        if (absolute is null || squared is null)
+        {
+            return null;
+        }
+
+        var loaded = (reference.Sketches.Id, new LossModel(absolute), new LossModel(squared));
+        Forget(key);
+        _lossModels[key] = loaded;
+        return (loaded.Item2, loaded.Item3);
+    }
+
+    // The observation reader may still be scoring with a pair being replaced; it finishes within one reader batch, and
+    // a disposed session throws there, which the reader logs. Replacement is rare (a new reference), so this is accepted.
+    private void Forget((string, int) key)
+    {
+        if (_lossModels.TryRemove(key, out var old))
+        {
+            old.Absolute.Dispose();
+            old.Squared.Dispose();
+        }
     }
 
     private async Task<byte[]?> ReadAllAsync(string path, CancellationToken cancellationToken)

@@ -108,7 +108,7 @@ public sealed class ReferenceService(IModelRegistry registry, PredictionService 
         {
             Estimation = estimation?.Method,
             EstimationUnavailable = unavailable,
-            Calibration = estimation?.Calibration.Select(c => c with { Calibrator = null }).ToArray(),
+            Calibration = estimation?.CalibrationDecisions,
         };
     }
 

@@ -28,7 +28,7 @@ public static class PerformanceVerdict
         var rows = estimator.Rows(window);
         var info = new EstimationInfo(true, estimator.Method, rows, PerformanceReference.Assumptions[estimator.Method], null)
         {
-            Calibration = estimator.Method == PerformanceReference.Cbpe ? estimator.Calibration.Select(c => c with { Calibrator = null }).ToArray() : null,
+            Calibration = estimator.Method == PerformanceReference.Cbpe ? estimator.CalibrationDecisions : null,
             LossModelCheck = estimator.LossModels?.Check,
         };
         if (rows < thresholds.MinRows)

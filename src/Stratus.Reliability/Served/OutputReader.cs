@@ -21,6 +21,7 @@ public sealed class OutputReader
     {
         Task = task;
         Classes = classes;
+        ClassIndex = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         _label = label;
         _scores = scores;
         _value = value;
@@ -36,6 +37,9 @@ public sealed class OutputReader
 
     /// <summary>Class names in score order (empty for regression).</summary>
     public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Each class's position in the scores.</summary>
+    public IReadOnlyDictionary<string, int> ClassIndex { get; }
 
     public bool IsClassifier => Task is ModelTask.BinaryClassification or ModelTask.MulticlassClassification;
 
