@@ -78,6 +78,7 @@ public static class ReportScaleBenchmark
         return new WindowCounts
         {
             Rows = reference.Rows,
+            Reference = reference.Id,
             Bins = reference.Features.ToDictionary(f => f.Name, f => f.Counts.ToArray()),
             Missing = reference.Features.ToDictionary(f => f.Name, f => f.Missing),
             SumCounts = sumCounts,
