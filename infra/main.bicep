@@ -77,7 +77,7 @@ var tags = { 'azd-env-name': environmentName }
 // Storage names the code defines in Stratus.Core StorageNames (a test keeps them equal).
 var deploymentContainer = 'app-package-${resourceToken}'
 var blobContainers = ['models', 'datasets', 'uploads', deploymentContainer]
-var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets', 'StratusMonitoring', 'StratusFeedback', 'StratusAlerts', 'StratusExperiments']
+var registryTables = ['StratusModelCards', 'StratusModelVersions', 'StratusDatasets', 'StratusMonitoring', 'StratusFeedback', 'StratusAlerts', 'StratusExperiments', 'StratusExperimentEvents']
 
 // Names known before deployment, so What-If can predict role assignments and references.
 var names = {

@@ -6,6 +6,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Datasets;
 using Stratus.Core.Http;
+using Stratus.Experiments;
 using Stratus.GpuTier.Client;
 using Stratus.Reliability;
 using Stratus.Serving;
@@ -29,13 +30,13 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<DatasetService>();
         services.TryAddSingleton<DatasetCache>();
         services.TryAddSingleton<TrainingWorkflow>();
-        services.TryAddSingleton<Stratus.Experiments.Management.ExperimentService>();
         services.TryAddSingleton<Stratus.Core.Monitoring.ILossModelTrainer, Stratus.Training.Monitoring.LossModelTrainer>();
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         // Before serving: hosted services stop in reverse order, so the monitoring flushers stop after the observation
         // queue has delivered its last observations to them.
         services.AddStratusReliability(observe: configuration.GetValue<bool?>(OptionPaths.MonitoringEnabled.Key) ?? new MonitoringOptions().Enabled);
+        services.AddStratusExperiments();
         services.AddStratusServing();
         services.AddGpuTierClient();
 

@@ -3,13 +3,19 @@ using Stratus.Core.Models;
 
 namespace Stratus.Registry;
 
-/// <summary>The version that serves one request, and why (experiments add the variant here).</summary>
-public readonly record struct VersionChoice(int Version);
+/// <summary>The version that serves one request, and why: the experiment variant it was assigned to, if any.</summary>
+public readonly record struct VersionChoice(int Version, VariantAssignment? Assignment = null);
+
+/// <summary>
+/// A request routed by a running experiment: its id, the variant that served it, and the unit it was assigned for
+/// (null: the caller gave no unit and control served it, counted apart).
+/// </summary>
+public sealed record VariantAssignment(string Experiment, string Variant, string? Unit);
 
 /// <summary>
 /// The one seam through which traffic reaches versions: predict, V2 infer and metadata, and the GPU tier all ask
 /// it. One rule everywhere: the version the caller names, else the alias it names, else <see cref="Aliases.Champion"/>;
-/// a missing alias is "not found" (never a silent fall-back to some other version).
+/// a missing alias is "not found" (never a silent fall-back to some other version). Experiments decorate it.
 /// </summary>
 public interface IVersionSelector
 {

@@ -29,6 +29,7 @@ public static class ReliabilityServiceCollectionExtensions
         services.TryAddSingleton<Estimation.PerformanceEstimators>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<MonitoringReportService>();
+        services.TryAddSingleton<Core.Monitoring.IVersionPerformance, VersionPerformanceReader>();
         services.TryAddSingleton<AlertService>();
         services.TryAddSingleton(sp => new WindowRecorder(
             TimeSpan.FromMinutes(Math.Max(1, sp.GetRequiredService<IOptions<StratusOptions>>().Value.Monitoring.WindowMinutes)),

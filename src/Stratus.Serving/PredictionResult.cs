@@ -15,12 +15,20 @@ public sealed class PredictionResult(string model, int version, string requestId
     public int Rows { get; } = rows;
     public IReadOnlyList<TensorData> Outputs { get; } = outputs;
 
+    /// <summary>The experiment variant that served the call, when an experiment routed it.</summary>
+    public string? Variant { get; init; }
+
     public void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
         writer.WriteString("model", Model);
         writer.WriteNumber("version", Version);
         writer.WriteString("requestId", RequestId);
+        if (Variant is not null)
+        {
+            writer.WriteString("variant", Variant);
+        }
+
         writer.WriteStartArray("predictions");
         if (friendly is not null)
         {

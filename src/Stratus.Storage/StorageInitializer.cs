@@ -17,6 +17,7 @@ public static class StorageInitializer
             clients.Tables.GetTableClient(StorageNames.MonitoringTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.FeedbackTable).CreateIfNotExistsAsync(cancellationToken),
             clients.Tables.GetTableClient(StorageNames.AlertsTable).CreateIfNotExistsAsync(cancellationToken),
-            clients.Tables.GetTableClient(StorageNames.ExperimentsTable).CreateIfNotExistsAsync(cancellationToken));
+            clients.Tables.GetTableClient(StorageNames.ExperimentsTable).CreateIfNotExistsAsync(cancellationToken),
+            clients.Tables.GetTableClient(StorageNames.ExperimentEventsTable).CreateIfNotExistsAsync(cancellationToken));
     }
 }

@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IFeedbackStore, TableFeedbackStore>();
         services.TryAddSingleton<IAlertStore, TableAlertStore>();
         services.TryAddSingleton<Stratus.Core.Experiments.IExperimentStore, TableExperimentStore>();
+        services.TryAddSingleton<Stratus.Core.Experiments.IExperimentEventStore, TableExperimentEventStore>();
         return services;
     }
 }

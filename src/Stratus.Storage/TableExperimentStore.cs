@@ -59,18 +59,19 @@ public sealed class TableExperimentStore(StorageClients clients) : IExperimentSt
     public async Task<Experiment?> RunningAsync(string model, CancellationToken cancellationToken) =>
         await RunningNameAsync(model, cancellationToken) is { } name ? (await GetAsync(model, name, cancellationToken))?.Value : null;
 
-    public async Task<bool> EndAsync(Versioned<Experiment> running, Experiment ended, CancellationToken cancellationToken)
+    public async Task<bool> EndAsync(Versioned<Experiment> current, Experiment ended, CancellationToken cancellationToken)
     {
         var entity = TableDocuments.Write(ended.Model, ended.Name, ended);
-        entity.ETag = new ETag(running.ETag);
+        entity.ETag = new ETag(current.ETag);
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateReplace, entity, entity.ETag)];
+        if (current.Value.State == ExperimentState.Running)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(ended.Model, RunningRow), ETag.All));
+        }
+
         try
         {
-            await _table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, entity.ETag),
-                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(ended.Model, RunningRow), ETag.All),
-                ],
-                cancellationToken);
+            await _table.SubmitTransactionAsync(actions, cancellationToken);
             return true;
         }
         catch (TableTransactionFailedException e) when (e.Status is 412 or 404)

@@ -58,5 +58,6 @@ public static class OptionPaths
     public static readonly OptionPath MonitoringFlushSeconds = OptionPath.Of(o => o.Monitoring.FlushSeconds);
     public static readonly OptionPath MonitoringWebhookUrl = OptionPath.Of(o => o.Monitoring.WebhookUrl);
     public static readonly OptionPath MonitoringEstimationSampleRate = OptionPath.Of(o => o.Monitoring.EstimationSampleRate);
+    public static readonly OptionPath ExperimentsFlushSeconds = OptionPath.Of(o => o.Experiments.FlushSeconds);
     public static readonly OptionPath LocalEngineVisibilityTimeout = OptionPath.Of(o => o.LocalEngine.VisibilityTimeoutSeconds);
 }

@@ -25,6 +25,9 @@ public static class StorageNames
     /// <summary>Experiments: partition = model, a row per experiment plus one marking the running one.</summary>
     public const string ExperimentsTable = "StratusExperiments";
 
+    /// <summary>Experiments' exposures (a row per exposed unit) and outcomes (a row per event id), a partition per experiment.</summary>
+    public const string ExperimentEventsTable = "StratusExperimentEvents";
+
     /// <summary>The prediction log: one blob container per UTC day (this prefix + yyyyMMdd), so retention drops whole containers.</summary>
     public const string PredictionLogContainerPrefix = "stratus-predictions-";
 

@@ -14,6 +14,7 @@ public sealed class StratusOptions
     public RetrainingOptions Retraining { get; set; } = new();
     public GpuTierOptions GpuTier { get; set; } = new();
     public MonitoringOptions Monitoring { get; set; } = new();
+    public ExperimentOptions Experiments { get; set; } = new();
 
     /// <summary>Read by the GPU tier app only.</summary>
     public TierOptions Tier { get; set; } = new();
@@ -111,4 +112,10 @@ public sealed class MonitoringOptions
 
     /// <summary>Where <c>notify</c> alerts are POSTed as JSON; unset: log and metric only.</summary>
     public string? WebhookUrl { get; set; }
+}
+
+public sealed class ExperimentOptions
+{
+    /// <summary>How often each instance writes the units it newly exposed to experiments: readouts lag by at most this.</summary>
+    public int FlushSeconds { get; set; } = 10;
 }

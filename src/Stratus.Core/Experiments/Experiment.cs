@@ -24,9 +24,18 @@ public sealed record Experiment
 
     /// <summary>Why it stopped or how it was concluded, and by whom.</summary>
     public string? Note { get; init; }
+
+    /// <summary>Set when the experiment was concluded: who applied which decision, and what it did to the champion.</summary>
+    public ExperimentConclusion? Conclusion { get; init; }
 }
 
-/// <summary>One arm: a version, or an alias resolved when the experiment starts, and its share of units.</summary>
+/// <summary>
+/// A concluded experiment's record: who concluded it, the decision applied and its reason, the variant shipped (null:
+/// control kept) and the version the champion alias then pointed at.
+/// </summary>
+public sealed record ExperimentConclusion(string By, string Decision, string Reason, string? Shipped, int? Champion, DateTimeOffset At);
+
+/// <summary>One arm: the version it serves (an alias is resolved when the experiment starts and kept for the record), and its share of units.</summary>
 public sealed record ExperimentVariant(string Name, int? Version, string? Alias, double Weight);
 
 /// <summary>The business metric: <c>binary</c> (the unit converted) or <c>continuous</c> (a sum per unit), and which way is better.</summary>

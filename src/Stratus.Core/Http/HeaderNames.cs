@@ -16,4 +16,10 @@ public static class StratusHeaders
     /// JSON, then the raw bytes of the inputs that declare <c>parameters.binary_data_size</c>, in order.
     /// </summary>
     public const string InferenceHeaderContentLength = "Inference-Header-Content-Length";
+
+    /// <summary>Who the caller is for experiments (a user, a session, an account): the unit a variant is assigned to.</summary>
+    public const string Unit = "x-stratus-unit";
+
+    /// <summary>On a response: the experiment variant that served it.</summary>
+    public const string Variant = "x-stratus-variant";
 }

@@ -27,6 +27,8 @@ public static class Routes
     public const string Experiments = "api/models/{name}/experiments";
     public const string Experiment = "api/models/{name}/experiments/{experiment}";
     public const string ExperimentStop = "api/models/{name}/experiments/{experiment}/stop";
+    public const string ExperimentConclude = "api/models/{name}/experiments/{experiment}/conclude";
+    public const string ExperimentOutcomes = "api/models/{name}/experiments/{experiment}/outcomes";
 
     public const string Train = "api/models/{name}/train";
     public const string Reproduce = "api/models/{name}/versions/{version:int}/reproduce";

@@ -10,7 +10,7 @@ namespace Stratus.Experiments.Management;
 /// Starts, lists, shows and stops experiments: checks a request against the model (its versions, aliases and business
 /// metric), fills the defaults, and keeps one experiment running per model.
 /// </summary>
-public sealed class ExperimentService(IModelRegistry registry, IExperimentStore store, TimeProvider clock)
+public sealed class ExperimentService(IModelRegistry registry, IExperimentStore store, Routing.RunningExperiments running, TimeProvider clock)
 {
     public const double DefaultMinimumDetectableEffect = 0.05;
 
@@ -52,6 +52,7 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
             StartedAt = now,
         };
         var start = await store.StartAsync(experiment, cancellationToken);
+        running.Invalidate(model);
         return start.Started?.Value ?? throw (start.NameTaken
             ? DomainException.Conflict("Experiment exists", $"{model} already has an experiment named '{name}'; experiments are kept for their record, so start a new one under another name.")
             : DomainException.Conflict("Experiment running", $"'{start.RunningName}' is running on {model}; stop or conclude it before starting another."));
@@ -75,7 +76,9 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
         }
 
         var stopped = current.Value with { State = ExperimentState.Stopped, EndedAt = clock.GetUtcNow(), Note = request?.Reason ?? "stopped" };
-        return await store.EndAsync(current, stopped, cancellationToken)
+        var ended = await store.EndAsync(current, stopped, cancellationToken);
+        running.Invalidate(model);
+        return ended
             ? stopped
             : throw DomainException.Conflict("Experiment changed", $"'{name}' changed while it was being stopped; read it again.");
     }
@@ -117,7 +120,8 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
                 throw Invalid($"{label} ('{name}'): {card.Name} has no alias '{alias}'.");
             }
 
-            variants.Add(new ExperimentVariant(name, v.Version, v.Alias, v.Weight.Value));
+            // An alias is resolved now: a variant keeps serving one version even if the alias moves during the experiment.
+            variants.Add(new ExperimentVariant(name, v.Version ?? card.Aliases[v.Alias!], v.Alias, v.Weight.Value));
         }
 
         var total = variants.Sum(v => v.Weight);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Serving;
 using Stratus.Serving.OpenInference;
+using Stratus.Serving.Routing;
 
 namespace Stratus.Functions.Http;
 
@@ -21,8 +22,9 @@ public static class ApiResults
             JsonSerializer.SerializeAsync(response.Body, value, StratusJson.Options, ct));
 
     /// <summary>Streams a self-writing response (predictions, V2 outputs) with no intermediate object graph.</summary>
-    public static IActionResult Writable(IJsonWritable value) =>
-        new Result(StatusCodes.Status200OK, "application/json; charset=utf-8", null, async (response, ct) =>
+    /// <param name="variant">The experiment variant that served the call, echoed in <c>x-stratus-variant</c>.</param>
+    public static IActionResult Writable(IJsonWritable value, string? variant = null) =>
+        new Result(StatusCodes.Status200OK, "application/json; charset=utf-8", variant is null ? null : response => response.Headers[StratusHeaders.Variant] = variant, async (response, ct) =>
         {
             await using var writer = new Utf8JsonWriter(response.BodyWriter);
             value.WriteTo(writer);
@@ -30,11 +32,16 @@ public static class ApiResults
         });
 
     /// <summary>An Open Inference Protocol infer answer: streamed JSON, or binary outputs after their JSON part.</summary>
-    public static IActionResult Infer(IInferResponse answer)
+    public static IActionResult Infer(ServedInference served)
     {
-        var body = new InferBody(answer);
+        var body = new InferBody(served.Response);
         return new Result(StatusCodes.Status200OK, body.ContentType, response =>
         {
+            if (served.Variant is { } variant)
+            {
+                response.Headers[StratusHeaders.Variant] = variant;
+            }
+
             if (body.JsonLength is { } jsonLength)
             {
                 response.Headers[StratusHeaders.InferenceHeaderContentLength] = jsonLength.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -3,12 +3,16 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Http;
 using Stratus.Experiments.Management;
+using Stratus.Experiments.Outcomes;
+using Stratus.Experiments.Results;
 using Stratus.Functions.Http;
 
 namespace Stratus.Functions.Triggers;
 
-/// <summary>Experiments: start one (admin), list and show them (function key), stop one (admin).</summary>
-public sealed class ExperimentFunctions(ExperimentService experiments)
+/// <summary>
+/// Experiments: start, stop and conclude one (admin); list them, read one out, and post outcomes (function key).
+/// </summary>
+public sealed class ExperimentFunctions(ExperimentService experiments, ExperimentResults results, OutcomeService outcomes)
 {
     [Function(nameof(PutExperiment))]
     public async Task<IActionResult> PutExperiment(
@@ -35,7 +39,7 @@ public sealed class ExperimentFunctions(ExperimentService experiments)
         string name,
         string experiment,
         CancellationToken cancellationToken) =>
-        ApiResults.Json(await experiments.GetAsync(name, experiment, cancellationToken));
+        ApiResults.Json(await results.GetAsync(name, experiment, cancellationToken));
 
     [Function(nameof(StopExperiment))]
     public async Task<IActionResult> StopExperiment(
@@ -47,5 +51,29 @@ public sealed class ExperimentFunctions(ExperimentService experiments)
         // The body (a reason) is optional: a bare POST stops it too.
         var body = request.ContentLength is > 0 || request.ContentType is not null ? await RequestBodies.ReadJsonAsync<StopRequest>(request, cancellationToken) : null;
         return ApiResults.Json(await experiments.StopAsync(name, experiment, body, cancellationToken));
+    }
+
+    [Function(nameof(ConcludeExperiment))]
+    public async Task<IActionResult> ConcludeExperiment(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Routes.ExperimentConclude)] HttpRequest request,
+        string name,
+        string experiment,
+        CancellationToken cancellationToken)
+    {
+        var body = request.ContentLength is > 0 || request.ContentType is not null ? await RequestBodies.ReadJsonAsync<ConcludeRequest>(request, cancellationToken) : null;
+        // App Service authentication names the signed-in caller here; keys carry no identity.
+        var principal = request.Headers["x-ms-client-principal-name"].FirstOrDefault();
+        return ApiResults.Json(await results.ConcludeAsync(name, experiment, body, principal, cancellationToken));
+    }
+
+    [Function(nameof(PostExperimentOutcomes))]
+    public async Task<IActionResult> PostExperimentOutcomes(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.ExperimentOutcomes)] HttpRequest request,
+        string name,
+        string experiment,
+        CancellationToken cancellationToken)
+    {
+        var body = await RequestBodies.ReadJsonAsync<OutcomeRequest>(request, cancellationToken);
+        return ApiResults.Json(await outcomes.AddAsync(name, experiment, body, cancellationToken));
     }
 }

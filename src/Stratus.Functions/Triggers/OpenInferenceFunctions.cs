@@ -86,7 +86,7 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
 
     private async Task<IActionResult> Infer(HttpRequest request, string name, string? version, CancellationToken cancellationToken)
     {
-        var result = await inference.InferAsync(name, version, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext),
+        var result = await inference.InferAsync(name, version, request.Headers[StratusHeaders.Unit].FirstOrDefault(), request.Body, request.ContentLength, RequestIds.Get(request.HttpContext),
             request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault(), cancellationToken);
         return ApiResults.Infer(result);
     }

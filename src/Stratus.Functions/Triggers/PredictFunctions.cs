@@ -9,7 +9,7 @@ using Stratus.Serving.Routing;
 
 namespace Stratus.Functions.Triggers;
 
-/// <summary>The routing function for JSON rows: resolves the model and serves it in-process.</summary>
+/// <summary>The routing function for JSON rows: resolves the model (and the caller's experiment variant) and serves it.</summary>
 public sealed class PredictFunctions(PredictionService predictions)
 {
     [Function(nameof(Predict))]
@@ -18,8 +18,8 @@ public sealed class PredictFunctions(PredictionService predictions)
         string name,
         CancellationToken cancellationToken)
     {
-        var target = ServingTarget.Parse(request.Query["version"].FirstOrDefault(), request.Query["alias"].FirstOrDefault());
+        var target = ServingTarget.Parse(request.Query["version"].FirstOrDefault(), request.Query["alias"].FirstOrDefault(), request.Headers[StratusHeaders.Unit].FirstOrDefault());
         var result = await predictions.PredictAsync(name, target, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken);
-        return ApiResults.Writable(result);
+        return ApiResults.Writable(result, result.Variant);
     }
 }

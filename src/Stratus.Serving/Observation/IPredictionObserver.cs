@@ -8,4 +8,7 @@ namespace Stratus.Serving.Observation;
 public interface IPredictionObserver
 {
     ValueTask ObserveAsync(ServedPrediction prediction, CancellationToken cancellationToken);
+
+    /// <summary>False for observers that only care about calls an experiment routed: other calls are then not published for them.</summary>
+    bool ObservesAll => true;
 }

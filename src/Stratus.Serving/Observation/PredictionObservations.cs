@@ -24,6 +24,7 @@ public sealed partial class PredictionObservations : BackgroundService
     public static readonly TimeSpan GatherInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly IPredictionObserver[] _observers;
+    private readonly bool _observesAll;
     private readonly Channel<Func<ServedPrediction?>> _queue;
     private readonly Counter<long> _dropped;
     private readonly ILogger<PredictionObservations> _logger;
@@ -34,6 +35,7 @@ public sealed partial class PredictionObservations : BackgroundService
     public PredictionObservations(IEnumerable<IPredictionObserver> observers, ServingTelemetry telemetry, TimeProvider clock, ILogger<PredictionObservations> logger)
     {
         _observers = observers.ToArray();
+        _observesAll = _observers.Any(o => o.ObservesAll);
         _logger = logger;
         _clock = clock;
         _dropped = telemetry.ObservationsDropped;
@@ -44,6 +46,12 @@ public sealed partial class PredictionObservations : BackgroundService
 
     /// <summary>True when some observer listens; callers skip building anything otherwise.</summary>
     public bool IsListening => _observers.Length > 0;
+
+    /// <summary>
+    /// True when some observer wants this call: one that observes every call (monitoring), or, for a call an
+    /// experiment routed, any observer (exposures). With monitoring off, unrouted calls publish nothing.
+    /// </summary>
+    public bool Wants(Registry.VariantAssignment? assignment) => _observesAll || (assignment is not null && _observers.Length > 0);
 
     /// <summary>Queues an observation; <paramref name="describe"/> runs later, on the background reader.</summary>
     public void Publish(Func<ServedPrediction> describe)

@@ -5,7 +5,7 @@ namespace Stratus.Serving.Observation;
 
 /// <summary>
 /// One served predict or V2 infer call, as observers see it: which version served it and where, the bound input
-/// tensors (rows first) and the outputs. Built off the request path.
+/// tensors (rows first) and the outputs, and the experiment variant it was routed to. Built off the request path.
 /// </summary>
 public sealed record ServedPrediction(
     string Model,
@@ -16,4 +16,5 @@ public sealed record ServedPrediction(
     int Rows,
     IReadOnlyList<TensorData> Inputs,
     IReadOnlyList<TensorData> Outputs,
-    DateTimeOffset ServedAt);
+    DateTimeOffset ServedAt,
+    Registry.VariantAssignment? Assignment = null);

@@ -32,9 +32,14 @@ public sealed class OpenInferenceService(
     /// <summary>The card and the version a V2 path names (its version segment, else the selector's choice).</summary>
     public async Task<(ModelCard Card, int Version)> ResolveAsync(string name, string? version, CancellationToken cancellationToken)
     {
-        var card = await catalog.GetCardAsync(name, cancellationToken);
-        var choice = await selector.SelectAsync(card, ServingTarget.Parse(version, alias: null), cancellationToken);
+        var (card, choice) = await ChooseAsync(name, ServingTarget.Parse(version, alias: null), cancellationToken);
         return (card, choice.Version);
+    }
+
+    private async Task<(ModelCard Card, VersionChoice Choice)> ChooseAsync(string name, ServingTarget target, CancellationToken cancellationToken)
+    {
+        var card = await catalog.GetCardAsync(name, cancellationToken);
+        return (card, await selector.SelectAsync(card, target, cancellationToken));
     }
 
     public async Task<V2ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
@@ -64,11 +69,14 @@ public sealed class OpenInferenceService(
         return true;
     }
 
+    /// <param name="unit">Who is asking, for a running experiment's assignment (the <c>x-stratus-unit</c> header).</param>
     /// <param name="inferenceHeaderLength">The binary tensor extension's JSON length header, when the body uses it.</param>
-    public async Task<IInferResponse> InferAsync(string name, string? version, Stream body, long? contentLength, string requestId, string? inferenceHeaderLength, CancellationToken cancellationToken)
+    public async Task<ServedInference> InferAsync(string name, string? version, string? unit, Stream body, long? contentLength, string requestId, string? inferenceHeaderLength, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
-        var (card, selected) = await ResolveAsync(name, version, cancellationToken);
+        var (card, choice) = await ChooseAsync(name, ServingTarget.Parse(version, alias: null, unit), cancellationToken);
+        var selected = choice.Version;
+        var variant = choice.Assignment?.Variant;
         var maxBytes = options.Value.Serving.MaxRequestBytes;
         var isBinary = !string.IsNullOrEmpty(inferenceHeaderLength);
         JsonDocument request;
@@ -83,8 +91,8 @@ public sealed class OpenInferenceService(
             if (TierRouting.ServedOrFallBack(card, result) is { } served)
             {
                 telemetry.RecordPrediction(name, selected, Protocol + "-gpu", 0, clock.GetElapsedTime(started));
-                ObservePassedThrough(name, selected, requestId, bytes, inferenceHeaderLength, served);
-                return new TierInferResponse(served.Body, served.JsonLength);
+                ObservePassedThrough(name, choice, requestId, bytes, inferenceHeaderLength, served);
+                return new ServedInference(new TierInferResponse(served.Body, served.JsonLength), variant);
             }
 
             (request, binary) = ParseBody(bytes, inferenceHeaderLength);
@@ -107,19 +115,19 @@ public sealed class OpenInferenceService(
 
         var rows = V2Tensors.Rows(parsed.Inputs);
         telemetry.RecordPrediction(name, selected, Protocol, rows, clock.GetElapsedTime(started));
-        if (observations.IsListening)
+        if (observations.Wants(choice.Assignment))
         {
             var at = clock.GetUtcNow();
-            observations.Publish(() => new ServedPrediction(name, selected, requestId, Protocol, ServingTier.Cpu, rows, parsed.Inputs, outputs, at));
+            observations.Publish(() => new ServedPrediction(name, selected, requestId, Protocol, ServingTier.Cpu, rows, parsed.Inputs, outputs, at, choice.Assignment));
         }
 
-        return new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs);
+        return new ServedInference(new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs), variant);
     }
 
     /// <summary>A body passed to the tier unparsed is decoded for observers on the background reader, never on the request path.</summary>
-    private void ObservePassedThrough(string name, int version, string requestId, byte[] request, string? inferenceHeaderLength, TierResult.Served served)
+    private void ObservePassedThrough(string name, VersionChoice choice, string requestId, byte[] request, string? inferenceHeaderLength, TierResult.Served served)
     {
-        if (!observations.IsListening)
+        if (!observations.Wants(choice.Assignment))
         {
             return;
         }
@@ -130,7 +138,7 @@ public sealed class OpenInferenceService(
             var (json, binary) = V2Binary.Split(request, inferenceHeaderLength);
             var inputs = V2Tensors.Read(json, binary, V2Tensors.Inputs);
             var outputs = V2Tensors.Read(served.Body, served.JsonLength, V2Tensors.Outputs);
-            return new ServedPrediction(name, version, requestId, Protocol, ServingTier.Gpu, V2Tensors.Rows(inputs), inputs, outputs, at);
+            return new ServedPrediction(name, choice.Version, requestId, Protocol, ServingTier.Gpu, V2Tensors.Rows(inputs), inputs, outputs, at, choice.Assignment);
         });
     }
 
@@ -140,3 +148,6 @@ public sealed class OpenInferenceService(
         return (JsonBody.Parse(json), binary);
     }
 }
+
+/// <summary>A V2 answer and the experiment variant that served it (null when no experiment routed the call).</summary>
+public sealed record ServedInference(IInferResponse Response, string? Variant);

@@ -40,7 +40,6 @@ public sealed partial class PredictionService(
     {
         var started = clock.GetTimestamp();
         var card = await catalog.GetCardAsync(name, cancellationToken);
-        var version = (await selector.SelectAsync(card, target, cancellationToken)).Version;
         var serving = options.Value.Serving;
 
         using var request = await JsonBody.ParseAsync(body, contentLength, serving.MaxRequestBytes, cancellationToken);
@@ -49,12 +48,20 @@ public sealed partial class PredictionService(
             throw DomainException.Invalid("Invalid request", "The body must be a JSON object with an 'instances' array.");
         }
 
+        // The unit may come in the body when a caller cannot set headers; the header wins when both are given.
+        if (target.Unit is null && request.RootElement.TryGetProperty("unit", out var unit))
+        {
+            target = target with { Unit = ServingTarget.CheckUnit(unit.ValueKind == JsonValueKind.String ? unit.GetString() : throw DomainException.Invalid("Invalid unit", "'unit' must be a string.")) };
+        }
+
+        var choice = await selector.SelectAsync(card, target, cancellationToken);
+        var version = choice.Version;
         var scored = await ScoreAsync(card, version, instances, requestId, cancellationToken);
         var elapsed = clock.GetElapsedTime(started);
         telemetry.RecordPrediction(name, version, scored.Tier == ServingTier.Gpu ? Protocol + "-gpu" : Protocol, scored.Rows, elapsed);
         LogPredicted(scored.Rows, name, version, elapsed.TotalMilliseconds, requestId);
-        Observe(name, version, requestId, scored.Tier, scored.Rows, scored.Inputs, scored.Outputs);
-        return new PredictionResult(name, version, requestId, scored.Rows, scored.Outputs, scored.Friendly);
+        Observe(name, choice, requestId, scored.Tier, scored.Rows, scored.Inputs, scored.Outputs);
+        return new PredictionResult(name, version, requestId, scored.Rows, scored.Outputs, scored.Friendly) { Variant = choice.Assignment?.Variant };
     }
 
     /// <summary>
@@ -100,12 +107,12 @@ public sealed partial class PredictionService(
         return new ScoredRows(ServingTier.Gpu, rows, inputs, outputs, FriendlyOutputs.For(known.Record));
     }
 
-    private void Observe(string model, int version, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs)
+    private void Observe(string model, VersionChoice choice, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs)
     {
-        if (observations.IsListening)
+        if (observations.Wants(choice.Assignment))
         {
             var at = clock.GetUtcNow();
-            observations.Publish(() => new ServedPrediction(model, version, requestId, Protocol, tier, rows, inputs, outputs, at));
+            observations.Publish(() => new ServedPrediction(model, choice.Version, requestId, Protocol, tier, rows, inputs, outputs, at, choice.Assignment));
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class PredictionObservationTests : IDisposable
             .ReturnsAsync(new TierResult.Served(answer, null));
 
         await services.GetRequiredService<OpenInferenceService>().InferAsync(
-            "obs-iris", null, Body("""{"inputs":[{"name":"Features","datatype":"FP32","shape":[1,4],"data":[[6.7,3.0,5.2,2.3]]}]}"""), null, "req-2", null, CancellationToken.None);
+            "obs-iris", null, null, Body("""{"inputs":[{"name":"Features","datatype":"FP32","shape":[1,4],"data":[[6.7,3.0,5.2,2.3]]}]}"""), null, "req-2", null, CancellationToken.None);
         await ObserveAllAsync(services);
 
         var seen = Assert.Single(_recorder.Seen);

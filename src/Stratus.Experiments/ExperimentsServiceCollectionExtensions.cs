@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Stratus.Experiments.Exposures;
+using Stratus.Experiments.Management;
+using Stratus.Experiments.Outcomes;
+using Stratus.Experiments.Results;
+using Stratus.Experiments.Routing;
+using Stratus.Registry;
+using Stratus.Serving.Observation;
+
+namespace Stratus.Experiments;
+
+public static class ExperimentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Experiments for the function app: management, outcomes and readouts; the version selector that routes a unit
+    /// to its variant (replacing the alias-only one, which it decorates); and the exposure observer with its flusher.
+    /// </summary>
+    public static IServiceCollection AddStratusExperiments(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RunningExperiments>();
+        services.TryAddSingleton<ExperimentService>();
+        services.TryAddSingleton<OutcomeService>();
+        services.TryAddSingleton<ExperimentResults>();
+        services.TryAddSingleton<AliasVersionSelector>();
+        services.Replace(ServiceDescriptor.Singleton<IVersionSelector, ExperimentVersionSelector>());
+        services.TryAddSingleton<ExposureRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExposureRecorder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, ExposureObserver>());
+        return services;
+    }
+}

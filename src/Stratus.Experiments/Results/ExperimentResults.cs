@@ -1,0 +1,199 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Stratus.Core.Abstractions;
+using Stratus.Core.Errors;
+using Stratus.Core.Experiments;
+using Stratus.Core.Models;
+using Stratus.Core.Monitoring;
+using Stratus.Experiments.Analysis;
+using Stratus.Experiments.Routing;
+using Stratus.Experiments.Statistics;
+using Stratus.Registry;
+
+namespace Stratus.Experiments.Results;
+
+/// <summary>
+/// Reads an experiment out (exposures and outcomes aggregated per unit, then per variant, then analysed, with each
+/// variant's ML metrics from monitoring beside the business metric) and concludes it (moves the champion alias
+/// under the card's ETag and records who did it and why).
+/// </summary>
+public sealed partial class ExperimentResults(
+    IExperimentStore store,
+    IExperimentEventStore events,
+    IVersionPerformance performance,
+    IModelRegistry registry,
+    ModelManagementService models,
+    RunningExperiments running,
+    TimeProvider clock,
+    ILogger<ExperimentResults> logger)
+{
+    public const string DefaultConcluder = "admin";
+
+    public const string Tuning =
+        "τ² = (minimumDetectableEffect × control mean)²: the mixture is centred on no effect with the spread of the smallest lift the design cares about, where the test is most powerful";
+
+    public async Task<ExperimentView> GetAsync(string model, string name, CancellationToken cancellationToken) =>
+        await ViewAsync((await GetStoredAsync(model, name, cancellationToken)).Value, cancellationToken);
+
+    /// <summary>
+    /// Applies the readout's decision (or <see cref="ConcludeRequest.Variant"/>): shipping a variant points the
+    /// champion at its version only while the champion is still where the readout saw it; keeping control leaves it.
+    /// </summary>
+    public async Task<ExperimentView> ConcludeAsync(string model, string name, ConcludeRequest? request, string? principal, CancellationToken cancellationToken)
+    {
+        var current = await GetStoredAsync(model, name, cancellationToken);
+        var experiment = current.Value;
+        if (experiment.State == ExperimentState.Concluded)
+        {
+            throw DomainException.Conflict("Experiment concluded", Format($"'{name}' was concluded by {experiment.Conclusion?.By} at {experiment.EndedAt:O}."));
+        }
+
+        var view = await ViewAsync(experiment, cancellationToken);
+        var control = experiment.Variants[0];
+        string? ship;
+        string decision, reason;
+        if (request?.Variant is { } chosen)
+        {
+            ship = experiment.Variants.Any(v => v.Name == chosen) ? chosen : throw DomainException.Invalid("Invalid variant", Format($"'{name}' has no variant '{chosen}'; it has {string.Join(", ", experiment.Variants.Select(v => v.Name))}."));
+            (decision, reason) = (ExperimentAnalysis.ShipPrefix + chosen, Format($"chosen by hand against the readout ('{view.Decision}': {view.Reason})"));
+        }
+        else if (view.Decision.StartsWith(ExperimentAnalysis.ShipPrefix, StringComparison.Ordinal) || view.Decision == ExperimentAnalysis.KeepControl)
+        {
+            ship = view.Decision == ExperimentAnalysis.KeepControl ? control.Name : view.Decision[ExperimentAnalysis.ShipPrefix.Length..];
+            (decision, reason) = (view.Decision, view.Reason);
+        }
+        else
+        {
+            throw DomainException.Conflict("Not decided", Format($"The readout says '{view.Decision}': {view.Reason}. Wait for a decision, or name the variant to ship: {{\"variant\": \"{control.Name}\"}}."));
+        }
+
+        var shipped = experiment.Variants.First(v => v.Name == ship);
+        int? champion = null;
+        if (shipped.Name != control.Name)
+        {
+            champion = await MoveChampionAsync(experiment, shipped, cancellationToken);
+        }
+
+        var by = request?.By ?? principal ?? DefaultConcluder;
+        var now = clock.GetUtcNow();
+        var concluded = experiment with
+        {
+            State = ExperimentState.Concluded,
+            EndedAt = experiment.EndedAt ?? now,
+            Note = request?.Reason ?? reason,
+            Conclusion = new ExperimentConclusion(by, decision, request?.Reason is { } why ? Format($"{why} ({reason})") : reason, shipped.Name == control.Name ? null : shipped.Name, champion, now),
+        };
+        if (!await store.EndAsync(current, concluded, cancellationToken))
+        {
+            throw DomainException.Conflict("Experiment changed", Format($"'{name}' changed while it was being concluded; read it again."));
+        }
+
+        running.Invalidate(model);
+        LogConcluded(model, name, decision, by);
+        return view with { Experiment = concluded };
+    }
+
+    /// <summary>Aggregates per unit (binary: converted if any event says 1; continuous: the sum), then per variant.</summary>
+    public static (VariantSample[] Samples, int Unattributed) Aggregate(Experiment experiment, ExperimentEvents recorded)
+    {
+        var binary = experiment.Metric.Kind == ExperimentMetric.Binary;
+        var perUnit = new Dictionary<string, double>(StringComparer.Ordinal);
+        var unattributed = 0;
+        foreach (var outcome in recorded.Outcomes)
+        {
+            if (!recorded.Units.ContainsKey(outcome.Unit))
+            {
+                unattributed++;
+                continue;
+            }
+
+            perUnit[outcome.Unit] = perUnit.TryGetValue(outcome.Unit, out var sum)
+                ? binary ? Math.Max(sum, outcome.Value) : sum + outcome.Value
+                : outcome.Value;
+        }
+
+        var index = experiment.Variants.Select((v, i) => (v.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var samples = new VariantSample[experiment.Variants.Count];
+        foreach (var (unit, variant) in recorded.Units)
+        {
+            if (index.TryGetValue(variant, out var i))
+            {
+                var value = perUnit.GetValueOrDefault(unit);
+                samples[i] = samples[i].Plus(new VariantSample(1, value, value * value));
+            }
+        }
+
+        return (samples, unattributed);
+    }
+
+    public static ExperimentDesign Design(Experiment experiment) => new(
+        experiment.Variants.Select(v => (v.Name, v.Weight)).ToArray(),
+        experiment.Metric.Kind == ExperimentMetric.Binary ? MetricKind.Binary : MetricKind.Continuous,
+        experiment.Metric.Direction == ExperimentMetric.Decrease ? MetricDirection.Decrease : MetricDirection.Increase,
+        experiment.MinimumDetectableEffect,
+        experiment.Alpha,
+        experiment.Power);
+
+    private async Task<ExperimentView> ViewAsync(Experiment experiment, CancellationToken cancellationToken)
+    {
+        var recorded = await events.ReadAsync(experiment.Id, cancellationToken);
+        var (samples, unattributed) = Aggregate(experiment, recorded);
+        var readout = ExperimentAnalysis.Analyze(Design(experiment), samples);
+        var to = experiment.EndedAt ?? clock.GetUtcNow();
+        var byVersion = new Dictionary<int, VersionPerformance?>();
+        foreach (var version in experiment.Variants.Select(v => v.Version).OfType<int>().Distinct())
+        {
+            byVersion[version] = await PerformanceAsync(experiment, version, to, cancellationToken);
+        }
+
+        return new ExperimentView
+        {
+            Experiment = experiment,
+            UnitsNeededPerVariant = readout.UnitsNeededPerVariant,
+            Variants = experiment.Variants.Select((v, i) => new VariantView(
+                v.Name, v.Version, v.Weight, readout.Variants[i].Units, Views.Finite(readout.Variants[i].Mean), IntervalView.Of(readout.Variants[i].Interval),
+                v.Version is { } version ? byVersion[version] : null)).ToArray(),
+            Comparisons = readout.Comparisons.Select(Views.Of).ToArray(),
+            SampleRatio = new SampleRatioView(readout.SampleRatioPValue, readout.SampleRatioMismatch, ExperimentStatistics.SrmThreshold),
+            Traffic = new TrafficView(recorded.Unassigned, recorded.Outcomes.Count, unattributed),
+            Sequential = new SequentialView("mSPRT, normal mixture (Johari et al., Always Valid Inference)", Views.Finite(readout.MixtureVariance), Tuning),
+            Decision = readout.Decision,
+            Reason = readout.Reason,
+        };
+    }
+
+    /// <summary>Monitoring over the experiment's span; a version monitoring cannot read (no reference yet, say) shows none rather than failing the readout.</summary>
+    private async Task<VersionPerformance?> PerformanceAsync(Experiment experiment, int version, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await performance.GetAsync(experiment.Model, version, experiment.StartedAt, to, cancellationToken);
+        }
+        catch (DomainException e)
+        {
+            LogNoPerformance(experiment.Model, version, e.Detail);
+            return null;
+        }
+    }
+
+    private async Task<int> MoveChampionAsync(Experiment experiment, ExperimentVariant shipped, CancellationToken cancellationToken)
+    {
+        var card = (await registry.GetCardAsync(experiment.Model, cancellationToken))?.Value ?? throw RegistryErrors.ModelNotFound(experiment.Model);
+        var version = shipped.Version ?? card.Aliases[shipped.Alias!];
+        int? expected = card.Aliases.TryGetValue(Aliases.Champion, out var current) ? current : null;
+        return await models.MoveAliasAsync(experiment.Model, Aliases.Champion, version, expected, cancellationToken)
+            ? version
+            : throw DomainException.Conflict("Champion changed", Format($"The champion of {experiment.Model} was moved by someone else while concluding; read the experiment again and retry."));
+    }
+
+    private async Task<Versioned<Experiment>> GetStoredAsync(string model, string name, CancellationToken cancellationToken) =>
+        await store.GetAsync(model, name, cancellationToken) ?? throw DomainException.NotFound("Not found", Format($"{model} has no experiment named '{name}'."));
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {Model}/{Experiment} concluded: {Decision} (by {By})")]
+    private partial void LogConcluded(string model, string experiment, string decision, string by);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No monitoring figures for {Model} v{Version} in its experiment readout: {Detail}")]
+    private partial void LogNoPerformance(string model, int version, string detail);
+}

@@ -1,0 +1,74 @@
+using Stratus.Core.Experiments;
+using Stratus.Core.Monitoring;
+using Stratus.Experiments.Analysis;
+using Stratus.Experiments.Statistics;
+
+namespace Stratus.Experiments.Results;
+
+/// <summary>The answer of <c>GET …/experiments/{experiment}</c>: the experiment, its readout per variant and against control, and the decision.</summary>
+public sealed record ExperimentView
+{
+    public required Experiment Experiment { get; init; }
+
+    /// <summary>Units each variant needs to detect the design's minimum effect at its α and power (null until control has a mean).</summary>
+    public double? UnitsNeededPerVariant { get; init; }
+
+    public required IReadOnlyList<VariantView> Variants { get; init; }
+    public required IReadOnlyList<ComparisonView> Comparisons { get; init; }
+    public required SampleRatioView SampleRatio { get; init; }
+    public required TrafficView Traffic { get; init; }
+    public required SequentialView Sequential { get; init; }
+    public required string Decision { get; init; }
+    public required string Reason { get; init; }
+}
+
+/// <summary>One variant: its exposed units, the metric per unit with a 95 % interval, and its version's ML metrics from monitoring.</summary>
+public sealed record VariantView(string Name, int? Version, double Weight, long Units, double? Mean, IntervalView? Interval, VersionPerformance? Performance);
+
+/// <summary>A variant against control (see <see cref="Comparison"/>); intervals are at the experiment's α.</summary>
+public sealed record ComparisonView(
+    string Variant,
+    double Lift,
+    IntervalView? LiftInterval,
+    double? RelativeLift,
+    IntervalView? RelativeLiftInterval,
+    double? PValue,
+    double? AlwaysValidPValue,
+    IntervalView? AlwaysValidInterval,
+    bool Significant,
+    bool Better);
+
+public sealed record IntervalView(double Lower, double Upper)
+{
+    public static IntervalView? Of(Interval interval) =>
+        double.IsFinite(interval.Lower) && double.IsFinite(interval.Upper) ? new IntervalView(interval.Lower, interval.Upper) : null;
+}
+
+/// <summary>The chi-square test of units against the weights; a mismatch (p below the threshold) invalidates the readout.</summary>
+public sealed record SampleRatioView(double PValue, bool Mismatch, double Threshold);
+
+/// <summary>
+/// Requests served without a unit (control served them; they are not in any variant's units), outcomes received,
+/// and outcomes for units never exposed (counted here, attributed to no variant).
+/// </summary>
+public sealed record TrafficView(long UnassignedRequests, int Outcomes, int UnattributedOutcomes);
+
+/// <summary>The always-valid test: the mixture SPRT with a normal mixture of variance τ² over the lift.</summary>
+public sealed record SequentialView(string Method, double? MixtureVariance, string Tuning);
+
+internal static class Views
+{
+    public static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    public static ComparisonView Of(VariantComparison c) => new(
+        c.Variant,
+        c.Comparison.Lift,
+        IntervalView.Of(c.Comparison.LiftInterval),
+        Finite(c.Comparison.RelativeLift),
+        IntervalView.Of(c.Comparison.RelativeLiftInterval),
+        Finite(c.Comparison.PValue),
+        Finite(c.Comparison.AlwaysValidPValue),
+        IntervalView.Of(c.Comparison.AlwaysValidInterval),
+        c.Significant,
+        c.Better);
+}
