@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Stratus.Experiments.Exposures;
+using Stratus.Experiments.Traffic;
 using Stratus.Experiments.Management;
 using Stratus.Experiments.Outcomes;
 using Stratus.Experiments.Results;
 using Stratus.Experiments.Routing;
+using Stratus.Experiments.Shadow;
 using Stratus.Registry;
 using Stratus.Serving.Observation;
 
@@ -14,7 +15,7 @@ public static class ExperimentsServiceCollectionExtensions
 {
     /// <summary>
     /// Experiments for the function app: management, outcomes and readouts; the version selector that routes a unit
-    /// to its variant (replacing the alias-only one, which it decorates); and the exposure observer with its flusher.
+    /// to its variant (replacing the alias-only one, which it decorates); the traffic observer with its flusher, and the shadow runner.
     /// </summary>
     public static IServiceCollection AddStratusExperiments(this IServiceCollection services)
     {
@@ -24,9 +25,12 @@ public static class ExperimentsServiceCollectionExtensions
         services.TryAddSingleton<ExperimentResults>();
         services.TryAddSingleton<AliasVersionSelector>();
         services.Replace(ServiceDescriptor.Singleton<IVersionSelector, ExperimentVersionSelector>());
-        services.TryAddSingleton<ExposureRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExposureRecorder>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, ExposureObserver>());
+        services.TryAddSingleton<TrafficRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrafficRecorder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, TrafficObserver>());
+        services.TryAddSingleton<ShadowRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShadowRunner>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPredictionObserver, ShadowRunner>(sp => sp.GetRequiredService<ShadowRunner>()));
         return services;
     }
 }

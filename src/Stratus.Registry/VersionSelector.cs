@@ -10,7 +10,14 @@ public readonly record struct VersionChoice(int Version, VariantAssignment? Assi
 /// A request routed by a running experiment: its id, the variant that served it, and the unit it was assigned for
 /// (null: the caller gave no unit and control served it, counted apart).
 /// </summary>
-public sealed record VariantAssignment(string Experiment, string Variant, string? Unit);
+public sealed record VariantAssignment(string Experiment, string Variant, string? Unit)
+{
+    /// <summary>In a shadow experiment, the versions that also get the call, off the response path; their answers are compared, never returned.</summary>
+    public IReadOnlyList<ShadowTarget>? Shadows { get; init; }
+}
+
+/// <summary>A shadow variant and the version it runs.</summary>
+public sealed record ShadowTarget(string Variant, int Version);
 
 /// <summary>
 /// The one seam through which traffic reaches versions: predict, V2 infer and metadata, and the GPU tier all ask

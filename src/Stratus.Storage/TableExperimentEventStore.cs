@@ -1,5 +1,8 @@
 using Azure;
+using System.Globalization;
+using System.Text.Json;
 using Azure.Data.Tables;
+using Stratus.Core.Http;
 using Stratus.Core.Configuration;
 using Stratus.Core.Experiments;
 
@@ -8,21 +11,29 @@ namespace Stratus.Storage;
 /// <summary>
 /// Exposures and outcomes on Azure Tables, a partition per experiment (its escaped id). An exposure is a row per
 /// unit, upserted (the unit's variant never changes, so a repeat writes the same row); an outcome is a row per event
-/// id, inserted, so a duplicate id fails its insert and counts once however many writers race; requests served without
-/// a unit are counted in rows each flush appends. Counts are therefore sums over rows, never read-modify-write.
+/// id, inserted, so a duplicate id fails its insert and counts once however many writers race; traffic (requests
+/// without a unit, each variant's calls, errors and latencies, shadows' comparisons) is a row each instance appends per
+/// flush, keyed by time. Counts are therefore sums over rows, never read-modify-write.
 /// </summary>
 public sealed class TableExperimentEventStore(StorageClients clients) : IExperimentEventStore
 {
     private const string UnitPrefix = "u:";
     private const string OutcomePrefix = "o:";
-    private const string UnassignedPrefix = "n:";
+    private const string TrafficPrefix = "t:";
+
+    /// <summary>The first key after every traffic row (':' + 1).</summary>
+    private const string TrafficEnd = "t;";
+
+    private const string TrafficColumn = "Traffic";
+
+    private const string TrafficKeyFormat = "yyyyMMddHHmmssfff";
 
     /// <summary>Entity group transactions hold at most 100 operations.</summary>
     private const int TransactionSize = 100;
 
     private readonly TableClient _table = clients.Tables.GetTableClient(StorageNames.ExperimentEventsTable);
 
-    public async Task RecordExposuresAsync(string experiment, IReadOnlyList<Exposure> exposures, long unassigned, CancellationToken cancellationToken)
+    public async Task RecordTrafficAsync(string experiment, IReadOnlyList<Exposure> exposures, TrafficSlice traffic, CancellationToken cancellationToken)
     {
         var partition = TableKeys.Escape(experiment);
         foreach (var chunk in exposures.Chunk(TransactionSize))
@@ -32,9 +43,11 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
                 cancellationToken);
         }
 
-        if (unassigned > 0)
+        if (!traffic.IsEmpty)
         {
-            await _table.AddEntityAsync(new TableEntity(partition, UnassignedPrefix + Guid.NewGuid().ToString("N")) { ["Count"] = unassigned }, cancellationToken);
+            // Time-ordered keys, so a canary's health check reads only the slices since its step began.
+            var key = TrafficPrefix + traffic.At.UtcDateTime.ToString(TrafficKeyFormat, CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N");
+            await _table.AddEntityAsync(new TableEntity(partition, key) { [TrafficColumn] = JsonSerializer.Serialize(traffic, StratusJson.Options) }, cancellationToken);
         }
     }
 
@@ -69,7 +82,7 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
         var partition = TableKeys.Escape(experiment);
         var units = new Dictionary<string, string>(StringComparer.Ordinal);
         var outcomes = new List<Outcome>();
-        long unassigned = 0;
+        var traffic = new List<TrafficSlice>();
         await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken))
         {
             var key = entity.RowKey;
@@ -81,14 +94,30 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
             {
                 outcomes.Add(new Outcome(Uri.UnescapeDataString(key[OutcomePrefix.Length..]), entity.GetString("Unit") ?? "", entity.GetDouble("Value") ?? 0));
             }
-            else if (key.StartsWith(UnassignedPrefix, StringComparison.Ordinal))
+            else if (key.StartsWith(TrafficPrefix, StringComparison.Ordinal))
             {
-                unassigned += entity.GetInt64("Count") ?? 0;
+                traffic.Add(Slice(entity));
             }
         }
 
-        return new ExperimentEvents(units, outcomes, unassigned);
+        return new ExperimentEvents(units, outcomes, traffic);
     }
+
+    public async Task<IReadOnlyList<TrafficSlice>> ReadTrafficAsync(string experiment, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var partition = TableKeys.Escape(experiment);
+        var from = TrafficPrefix + since.UtcDateTime.ToString(TrafficKeyFormat, CultureInfo.InvariantCulture);
+        var slices = new List<TrafficSlice>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey.CompareTo(from) >= 0 && e.RowKey.CompareTo(TrafficEnd) < 0, cancellationToken: cancellationToken))
+        {
+            slices.Add(Slice(entity));
+        }
+
+        return slices.Where(s => s.At >= since).ToArray();
+    }
+
+    private static TrafficSlice Slice(TableEntity entity) =>
+        JsonSerializer.Deserialize<TrafficSlice>(entity.GetString(TrafficColumn) ?? "{}", StratusJson.Options) ?? throw new InvalidDataException($"Traffic row {entity.RowKey} is empty.");
 
     private async Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken)
     {

@@ -21,14 +21,15 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
     {
         ResourceName.Require(name, "experiment");
         var card = (await registry.GetCardAsync(ResourceName.Require(model, "model"), cancellationToken))?.Value ?? throw NotFound($"Model '{model}' does not exist.");
-        var variants = await VariantsAsync(card, request.Variants, cancellationToken);
-        var metric = Metric(card, request.Metric);
         var mode = request.Mode?.ToLowerInvariant() switch
         {
             null or "ab" => ExperimentMode.Ab,
-            "shadow" or "canary" => throw Invalid($"Mode '{request.Mode}' is not available yet: this release runs 'ab' experiments."),
+            "shadow" => ExperimentMode.Shadow,
+            "canary" => throw Invalid($"Mode '{request.Mode}' is not available yet: this release runs 'ab' and 'shadow' experiments."),
             _ => throw Invalid($"'mode' must be 'ab', 'shadow' or 'canary'; got '{request.Mode}'."),
         };
+        var variants = await VariantsAsync(card, request.Variants, mode, cancellationToken);
+        var metric = Metric(card, request.Metric);
         var mde = request.MinimumDetectableEffect ?? DefaultMinimumDetectableEffect;
         var alpha = request.Alpha ?? 0.05;
         var power = request.Power ?? 0.8;
@@ -83,7 +84,7 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
             : throw DomainException.Conflict("Experiment changed", $"'{name}' changed while it was being stopped; read it again.");
     }
 
-    private async Task<IReadOnlyList<ExperimentVariant>> VariantsAsync(ModelCard card, IReadOnlyList<VariantRequest>? requested, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ExperimentVariant>> VariantsAsync(ModelCard card, IReadOnlyList<VariantRequest>? requested, ExperimentMode mode, CancellationToken cancellationToken)
     {
         if (requested is not { Count: >= 2 })
         {
@@ -91,7 +92,8 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
         }
 
         var variants = new List<ExperimentVariant>();
-        foreach (var (v, i) in requested.Select((v, i) => (v, i)))
+        // In shadow mode control serves every call: weights are optional and stored as equal shares.
+        foreach (var (v, i) in requested.Select((v, i) => (mode == ExperimentMode.Shadow ? v with { Weight = 1.0 / requested.Count } : v, i)))
         {
             var label = $"variants[{i}]";
             var name = ResourceName.Require(v.Name, "variant");

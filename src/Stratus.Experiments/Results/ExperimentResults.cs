@@ -139,6 +139,7 @@ public sealed partial class ExperimentResults(
         var recorded = await events.ReadAsync(experiment.Id, cancellationToken);
         var (samples, unattributed) = Aggregate(experiment, recorded);
         var readout = ExperimentAnalysis.Analyze(Design(experiment), samples);
+        var calls = TrafficSlices.Merge(recorded.Traffic, t => t.Calls);
         var to = experiment.EndedAt ?? clock.GetUtcNow();
         var byVersion = new Dictionary<int, VersionPerformance?>();
         foreach (var version in experiment.Variants.Select(v => v.Version).OfType<int>().Distinct())
@@ -152,14 +153,36 @@ public sealed partial class ExperimentResults(
             UnitsNeededPerVariant = readout.UnitsNeededPerVariant,
             Variants = experiment.Variants.Select((v, i) => new VariantView(
                 v.Name, v.Version, v.Weight, readout.Variants[i].Units, Views.Finite(readout.Variants[i].Mean), IntervalView.Of(readout.Variants[i].Interval),
-                v.Version is { } version ? byVersion[version] : null)).ToArray(),
+                CallsView.Of(calls.GetValueOrDefault(v.Name)), v.Version is { } version ? byVersion[version] : null)).ToArray(),
             Comparisons = readout.Comparisons.Select(Views.Of).ToArray(),
             SampleRatio = new SampleRatioView(readout.SampleRatioPValue, readout.SampleRatioMismatch, ExperimentStatistics.SrmThreshold),
             Traffic = new TrafficView(recorded.Unassigned, recorded.Outcomes.Count, unattributed),
             Sequential = new SequentialView("mSPRT, normal mixture (Johari et al., Always Valid Inference)", Views.Finite(readout.MixtureVariance), Tuning),
-            Decision = readout.Decision,
-            Reason = readout.Reason,
+            Shadow = experiment.Mode == ExperimentMode.Shadow ? Shadows(experiment, recorded, await IsRegressionAsync(experiment.Model, cancellationToken)) : null,
+            Decision = experiment.Mode == ExperimentMode.Shadow ? ExperimentAnalysis.Continue : readout.Decision,
+            Reason = experiment.Mode == ExperimentMode.Shadow
+                ? "a shadow experiment runs the other variants on control's traffic without serving them: read 'shadow', then stop it, or conclude it naming the variant to ship"
+                : readout.Reason,
         };
+    }
+
+    private async Task<bool> IsRegressionAsync(string model, CancellationToken cancellationToken) =>
+        (await registry.GetCardAsync(model, cancellationToken))?.Value.Task == ModelTask.Regression;
+
+    /// <summary>Agreement of labels for classifiers, mean absolute difference of values for regressors.</summary>
+    private static ShadowView Shadows(Experiment experiment, ExperimentEvents recorded, bool regression)
+    {
+        var shadows = TrafficSlices.Merge(recorded.Traffic, t => t.Shadows);
+        return new ShadowView(
+            recorded.Traffic.Sum(t => t.ShadowDropped),
+            experiment.Variants.Skip(1).Select(v =>
+            {
+                var stats = shadows.GetValueOrDefault(v.Name) ?? new CallStats();
+                var compared = stats.ComparedRows;
+                double? agreement = compared > 0 && !regression ? (double)stats.AgreedRows / compared : null;
+                double? difference = compared > 0 && regression ? stats.AbsoluteDifference / compared : null;
+                return new ShadowVariantView(v.Name, v.Version, CallsView.Of(stats)!, compared, agreement, difference);
+            }).ToArray());
     }
 
     /// <summary>Monitoring over the experiment's span; a version monitoring cannot read (no reference yet, say) shows none rather than failing the readout.</summary>

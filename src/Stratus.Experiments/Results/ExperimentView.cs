@@ -18,12 +18,35 @@ public sealed record ExperimentView
     public required SampleRatioView SampleRatio { get; init; }
     public required TrafficView Traffic { get; init; }
     public required SequentialView Sequential { get; init; }
+
+    /// <summary>Shadow mode only.</summary>
+    public ShadowView? Shadow { get; init; }
     public required string Decision { get; init; }
     public required string Reason { get; init; }
 }
 
-/// <summary>One variant: its exposed units, the metric per unit with a 95 % interval, and its version's ML metrics from monitoring.</summary>
-public sealed record VariantView(string Name, int? Version, double Weight, long Units, double? Mean, IntervalView? Interval, VersionPerformance? Performance);
+/// <summary>
+/// One variant: its exposed units, the metric per unit with a 95 % interval, the calls it served (errors, latency),
+/// and its version's ML metrics from monitoring.
+/// </summary>
+public sealed record VariantView(string Name, int? Version, double Weight, long Units, double? Mean, IntervalView? Interval, CallsView? Calls, VersionPerformance? Performance);
+
+/// <summary>Calls served (or, for a shadow, run), how many failed, and the latency quantiles in milliseconds (bucketed: within 25 % above the exact value).</summary>
+public sealed record CallsView(long Calls, long Errors, double ErrorRate, double? P50Ms, double? P99Ms)
+{
+    public static CallsView? Of(CallStats? stats) =>
+        stats is null ? null : new CallsView(stats.Calls, stats.Errors, stats.ErrorRate, stats.LatencyMs(0.5), stats.LatencyMs(0.99));
+}
+
+/// <summary>
+/// Shadow mode: each shadow's runs (latency measured around its own model run, or its GPU-tier round trip, where
+/// control's is the whole served call) and how its answers compared with control's — the share of rows whose label
+/// agreed (classifiers) or the mean absolute difference of values (regressors) — and the calls dropped because the
+/// shadow queue was full.
+/// </summary>
+public sealed record ShadowView(long Dropped, IReadOnlyList<ShadowVariantView> Variants);
+
+public sealed record ShadowVariantView(string Name, int? Version, CallsView Calls, long ComparedRows, double? Agreement, double? MeanAbsoluteDifference);
 
 /// <summary>A variant against control (see <see cref="Comparison"/>); intervals are at the experiment's α.</summary>
 public sealed record ComparisonView(

@@ -6,8 +6,13 @@ using Stratus.Core.Experiments;
 
 namespace Stratus.Experiments.Routing;
 
-/// <summary>A running experiment as routing needs it: the record and its weights in variant order.</summary>
-public sealed record RoutedExperiment(Experiment Experiment, double[] Weights);
+/// <summary>A running experiment as routing needs it: the record, its weights in variant order, and (shadow mode) the shadows.</summary>
+public sealed record RoutedExperiment(Experiment Experiment, double[] Weights)
+{
+    public IReadOnlyList<Registry.ShadowTarget>? Shadows { get; } = Experiment.Mode == ExperimentMode.Shadow
+        ? Experiment.Variants.Skip(1).Where(v => v.Version is not null).Select(v => new Registry.ShadowTarget(v.Name, v.Version!.Value)).ToArray()
+        : null;
+}
 
 /// <summary>
 /// Each model's running experiment, cached for <see cref="ServingOptions.CardCacheSeconds"/> like cards are: every
@@ -50,7 +55,7 @@ public sealed partial class RunningExperiments(IExperimentStore store, IOptions<
     }
 
     private async Task<RoutedExperiment?> FetchAsync(string model) =>
-        await store.RunningAsync(model, CancellationToken.None) is { Mode: ExperimentMode.Ab } running
+        await store.RunningAsync(model, CancellationToken.None) is { } running
             ? new RoutedExperiment(running, running.Variants.Select(v => v.Weight).ToArray())
             : null;
 

@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Stratus.Core.Monitoring;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.Estimation;
 

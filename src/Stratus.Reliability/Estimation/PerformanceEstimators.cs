@@ -6,6 +6,7 @@ using Stratus.Core.Monitoring;
 using Stratus.Core.Training;
 using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.Estimation;
 

@@ -8,6 +8,7 @@ using Stratus.Core.Monitoring;
 using Stratus.Monitoring;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.Feedback;
 

@@ -8,6 +8,7 @@ using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Estimation;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 using Stratus.Serving.Observation;
 
 namespace Stratus.Reliability.Recording;
@@ -26,7 +27,7 @@ public sealed class MonitoringObserver(
 {
     public async ValueTask ObserveAsync(ServedPrediction prediction, CancellationToken cancellationToken)
     {
-        if (prediction.Rows == 0 || await versions.GetAsync(prediction.Model, prediction.Version, cancellationToken) is not { Columns.Tabular: true } monitored)
+        if (prediction.Rows == 0 || prediction.Error is not null || await versions.GetAsync(prediction.Model, prediction.Version, cancellationToken) is not { Columns.Tabular: true } monitored)
         {
             return;
         }

@@ -6,6 +6,7 @@ using Stratus.Core.Http;
 using Stratus.Core.Models;
 using Stratus.Reliability.Estimation;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.References;
 

@@ -1,6 +1,7 @@
 using Stratus.Core.Models;
 using Stratus.Core.Training;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.References;
 

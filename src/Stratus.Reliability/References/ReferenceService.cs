@@ -12,6 +12,7 @@ using Stratus.Monitoring;
 using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Estimation;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 using Stratus.Serving.Routing;
 
 namespace Stratus.Reliability.References;

@@ -2,6 +2,7 @@ using Stratus.Core.Models;
 using Stratus.Monitoring;
 using Stratus.Monitoring.Estimation;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.References;
 

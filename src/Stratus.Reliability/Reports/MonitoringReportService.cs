@@ -7,6 +7,7 @@ using Stratus.Monitoring.Estimation;
 using Stratus.Registry;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.Reports;
 

@@ -1,5 +1,6 @@
 using Stratus.Core.Models;
 using Stratus.Serving.Onnx;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Reliability.Served;
 

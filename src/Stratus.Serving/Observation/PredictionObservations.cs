@@ -69,6 +69,22 @@ public sealed partial class PredictionObservations : BackgroundService
     }
 
     /// <summary>
+    /// Publishes a call an experiment routed that failed after its version was chosen: no rows, the error's kind
+    /// (a domain error's, else "error"), so the variant's error rate counts it. Other failures are not observed.
+    /// </summary>
+    public void PublishFailure(string model, Registry.VersionChoice choice, string requestId, string protocol, TimeSpan elapsed, Exception error)
+    {
+        if (choice.Assignment is not { } assignment || !Wants(assignment))
+        {
+            return;
+        }
+
+        var at = _clock.GetUtcNow();
+        var kind = error is Core.Errors.DomainException domain ? domain.Kind.ToString() : "Error";
+        Publish(() => new ServedPrediction(model, choice.Version, requestId, protocol, Core.Models.ServingTier.Cpu, 0, [], [], at, assignment, elapsed, kind));
+    }
+
+    /// <summary>
     /// Completes once every observation published before this call was delivered (flushing on demand, and tests):
     /// a marker goes through the same single reader, after everything ahead of it.
     /// </summary>

@@ -75,6 +75,20 @@ public sealed class OpenInferenceService(
     {
         var started = clock.GetTimestamp();
         var (card, choice) = await ChooseAsync(name, ServingTarget.Parse(version, alias: null, unit), cancellationToken);
+        try
+        {
+            return await InferAsync(card, choice, started, body, contentLength, requestId, inferenceHeaderLength, cancellationToken);
+        }
+        catch (Exception e) when (choice.Assignment is not null && e is not OperationCanceledException)
+        {
+            observations.PublishFailure(name, choice, requestId, Protocol, clock.GetElapsedTime(started), e);
+            throw;
+        }
+    }
+
+    private async Task<ServedInference> InferAsync(ModelCard card, VersionChoice choice, long started, Stream body, long? contentLength, string requestId, string? inferenceHeaderLength, CancellationToken cancellationToken)
+    {
+        var name = card.Name;
         var selected = choice.Version;
         var variant = choice.Assignment?.Variant;
         var maxBytes = options.Value.Serving.MaxRequestBytes;
@@ -90,8 +104,9 @@ public sealed class OpenInferenceService(
             var result = await gpuTier.InferAsync(name, selected, bytes, requestId, inferenceHeaderLength, cancellationToken);
             if (TierRouting.ServedOrFallBack(card, result) is { } served)
             {
-                telemetry.RecordPrediction(name, selected, Protocol + "-gpu", 0, clock.GetElapsedTime(started));
-                ObservePassedThrough(name, choice, requestId, bytes, inferenceHeaderLength, served);
+                var tierElapsed = clock.GetElapsedTime(started);
+                telemetry.RecordPrediction(name, selected, Protocol + "-gpu", 0, tierElapsed);
+                ObservePassedThrough(name, choice, requestId, bytes, inferenceHeaderLength, served, tierElapsed);
                 return new ServedInference(new TierInferResponse(served.Body, served.JsonLength), variant);
             }
 
@@ -114,18 +129,19 @@ public sealed class OpenInferenceService(
         var outputs = model.Run(parsed.Inputs, parsed.RequestedOutputs);
 
         var rows = V2Tensors.Rows(parsed.Inputs);
-        telemetry.RecordPrediction(name, selected, Protocol, rows, clock.GetElapsedTime(started));
+        var elapsed = clock.GetElapsedTime(started);
+        telemetry.RecordPrediction(name, selected, Protocol, rows, elapsed);
         if (observations.Wants(choice.Assignment))
         {
             var at = clock.GetUtcNow();
-            observations.Publish(() => new ServedPrediction(name, selected, requestId, Protocol, ServingTier.Cpu, rows, parsed.Inputs, outputs, at, choice.Assignment));
+            observations.Publish(() => new ServedPrediction(name, selected, requestId, Protocol, ServingTier.Cpu, rows, parsed.Inputs, outputs, at, choice.Assignment, elapsed));
         }
 
         return new ServedInference(new V2InferenceResult(name, selected, parsed.Id ?? requestId, outputs, parsed.BinaryOutputs), variant);
     }
 
     /// <summary>A body passed to the tier unparsed is decoded for observers on the background reader, never on the request path.</summary>
-    private void ObservePassedThrough(string name, VersionChoice choice, string requestId, byte[] request, string? inferenceHeaderLength, TierResult.Served served)
+    private void ObservePassedThrough(string name, VersionChoice choice, string requestId, byte[] request, string? inferenceHeaderLength, TierResult.Served served, TimeSpan elapsed)
     {
         if (!observations.Wants(choice.Assignment))
         {
@@ -138,7 +154,7 @@ public sealed class OpenInferenceService(
             var (json, binary) = V2Binary.Split(request, inferenceHeaderLength);
             var inputs = V2Tensors.Read(json, binary, V2Tensors.Inputs);
             var outputs = V2Tensors.Read(served.Body, served.JsonLength, V2Tensors.Outputs);
-            return new ServedPrediction(name, choice.Version, requestId, Protocol, ServingTier.Gpu, V2Tensors.Rows(inputs), inputs, outputs, at, choice.Assignment);
+            return new ServedPrediction(name, choice.Version, requestId, Protocol, ServingTier.Gpu, V2Tensors.Rows(inputs), inputs, outputs, at, choice.Assignment, elapsed);
         });
     }
 

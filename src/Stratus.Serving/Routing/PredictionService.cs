@@ -56,11 +56,21 @@ public sealed partial class PredictionService(
 
         var choice = await selector.SelectAsync(card, target, cancellationToken);
         var version = choice.Version;
-        var scored = await ScoreAsync(card, version, instances, requestId, cancellationToken);
+        ScoredRows scored;
+        try
+        {
+            scored = await ScoreAsync(card, version, instances, requestId, cancellationToken);
+        }
+        catch (Exception e) when (choice.Assignment is not null && e is not OperationCanceledException)
+        {
+            observations.PublishFailure(name, choice, requestId, Protocol, clock.GetElapsedTime(started), e);
+            throw;
+        }
+
         var elapsed = clock.GetElapsedTime(started);
         telemetry.RecordPrediction(name, version, scored.Tier == ServingTier.Gpu ? Protocol + "-gpu" : Protocol, scored.Rows, elapsed);
         LogPredicted(scored.Rows, name, version, elapsed.TotalMilliseconds, requestId);
-        Observe(name, choice, requestId, scored.Tier, scored.Rows, scored.Inputs, scored.Outputs);
+        Observe(name, choice, requestId, scored.Tier, scored.Rows, scored.Inputs, scored.Outputs, elapsed);
         return new PredictionResult(name, version, requestId, scored.Rows, scored.Outputs, scored.Friendly) { Variant = choice.Assignment?.Variant };
     }
 
@@ -107,12 +117,12 @@ public sealed partial class PredictionService(
         return new ScoredRows(ServingTier.Gpu, rows, inputs, outputs, FriendlyOutputs.For(known.Record));
     }
 
-    private void Observe(string model, VersionChoice choice, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs)
+    private void Observe(string model, VersionChoice choice, string requestId, ServingTier tier, int rows, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> outputs, TimeSpan elapsed)
     {
         if (observations.Wants(choice.Assignment))
         {
             var at = clock.GetUtcNow();
-            observations.Publish(() => new ServedPrediction(model, choice.Version, requestId, Protocol, tier, rows, inputs, outputs, at, choice.Assignment));
+            observations.Publish(() => new ServedPrediction(model, choice.Version, requestId, Protocol, tier, rows, inputs, outputs, at, choice.Assignment, elapsed));
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class ExperimentEndToEndTests(RunnerFixture fixture)
         await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/a", new { variants = new object[] { new { name = "control", alias = "champion", weight = 0.5 }, new { name = "treatment", version = 9, weight = 0.5 } } }), HttpStatusCode.BadRequest, "no version 9");
         await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/a", new { variants = new object[] { new { name = "control", alias = "nope", weight = 0.5 }, new { name = "treatment", version = 2, weight = 0.5 } } }), HttpStatusCode.BadRequest, "no alias 'nope'");
         await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/a", new { variants = Variants(), metric = new { kind = "ratio" } }), HttpStatusCode.BadRequest, "'metric.kind'");
-        await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/a", new { variants = Variants(), mode = "shadow" }), HttpStatusCode.BadRequest, "not available yet");
+        await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/a", new { variants = Variants(), mode = "sideways" }), HttpStatusCode.BadRequest, "'mode' must be");
         await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/exp-bad/experiments/Bad_Name", new { variants = Variants() }), HttpStatusCode.BadRequest, "experiment name");
         await BadInputTests.AssertProblem(await admin.PutAsJsonAsync("/api/models/no-such-model/experiments/a", new { variants = Variants() }), HttpStatusCode.NotFound, "no-such-model");
 

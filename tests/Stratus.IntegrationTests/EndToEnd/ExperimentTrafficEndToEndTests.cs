@@ -3,7 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Stratus.Core.Http;
 using Stratus.Experiments.Assignment;
-using Stratus.Experiments.Exposures;
+using Stratus.Experiments.Traffic;
+using Stratus.Experiments.Shadow;
 using Stratus.Experiments.Statistics;
 using Stratus.Serving.Observation;
 using Stratus.Tests.Fixtures;
@@ -54,11 +55,12 @@ public sealed class ExperimentTrafficEndToEndTests(RunnerFixture fixture)
         return (header, body.GetProperty("version").GetInt32());
     }
 
-    /// <summary>Delivers every observation so far and writes the exposures they recorded, as the background flush would.</summary>
+    /// <summary>Delivers every observation so far, lets the shadows run, and writes the traffic recorded, as the background flush would.</summary>
     private async Task FlushExposuresAsync()
     {
         await fixture.Runner.Services.GetRequiredService<PredictionObservations>().DrainAsync(CancellationToken.None);
-        await fixture.Runner.Services.GetRequiredService<ExposureRecorder>().FlushAsync(CancellationToken.None);
+        await fixture.Runner.Services.GetRequiredService<ShadowRunner>().DrainAsync(CancellationToken.None);
+        await fixture.Runner.Services.GetRequiredService<TrafficRecorder>().FlushAsync(CancellationToken.None);
     }
 
     private async Task<JsonElement> ReadoutAsync(string model) =>
@@ -253,5 +255,40 @@ public sealed class ExperimentTrafficEndToEndTests(RunnerFixture fixture)
         Assert.Equal(("ana", "treatment", 2), (conclusion.GetProperty("by").GetString(), conclusion.GetProperty("shipped").GetString(), conclusion.GetProperty("champion").GetInt32()));
         Assert.StartsWith("legal asked for v2 (chosen by hand", conclusion.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>("/api/models/exp-by-hand")).GetProperty("card").GetProperty("aliases").GetProperty("champion").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_shadow_experiment_answers_from_control_and_reports_each_shadows_agreement_latency_and_errors()
+    {
+        var card = new { task = "multiclass-classification", businessMetric = "signed-up" };
+        await fixture.RegisterAsync("exp-shadow", "iris", card);
+        await fixture.RegisterAsync("exp-shadow", "iris", card);
+        await fixture.RegisterAsync("exp-shadow", "breast-cancer", card);
+        using var admin = fixture.Client();
+        (await admin.PutAsJsonAsync("/api/models/exp-shadow/aliases/champion", new { version = 1 })).EnsureSuccessStatusCode();
+        // v2 is the same iris model (it agrees on every row); v3 expects 30 features, so every shadow run of it fails.
+        var variants = new object[] { new { name = "control", alias = "champion" }, new { name = "same", version = 2 }, new { name = "broken", version = 3 } };
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync("/api/models/exp-shadow/experiments/launch", new { variants, mode = "shadow" })).StatusCode);
+
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(("control", 1), await PredictAsync(client, "exp-shadow", $"s-{i}"));
+        }
+
+        await FlushExposuresAsync();
+        var readout = await ReadoutAsync("exp-shadow");
+
+        var shadow = readout.GetProperty("shadow");
+        Assert.Equal(0, shadow.GetProperty("dropped").GetInt64());
+        var byName = shadow.GetProperty("variants").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!);
+        var same = byName["same"];
+        Assert.Equal((30L, 0L, 30L, 1.0), (same.GetProperty("calls").GetProperty("calls").GetInt64(), same.GetProperty("calls").GetProperty("errors").GetInt64(), same.GetProperty("comparedRows").GetInt64(), same.GetProperty("agreement").GetDouble()));
+        Assert.True(same.GetProperty("calls").GetProperty("p99Ms").GetDouble() > 0);
+        var broken = byName["broken"].GetProperty("calls");
+        Assert.Equal((30L, 30L), (broken.GetProperty("calls").GetInt64(), broken.GetProperty("errors").GetInt64()));
+        var control = readout.GetProperty("variants")[0].GetProperty("calls");
+        Assert.Equal((30L, 0L), (control.GetProperty("calls").GetInt64(), control.GetProperty("errors").GetInt64()));
+        Assert.Equal("continue", readout.GetProperty("decision").GetString());
     }
 }

@@ -21,7 +21,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.Serving", ["Stratus.Core", "Stratus.Registry", "Stratus.GpuTier.Client"] },
         { "Stratus.Training", ["Stratus.Core", "Stratus.Registry"] },
         { "Stratus.Reliability", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.Monitoring"] },
-        { "Stratus.Experiments", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving"] },
+        { "Stratus.Experiments", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client"] },
         { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training", "Stratus.Reliability", "Stratus.Experiments"] },
         { "Stratus.GpuTier", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.ServiceDefaults"] },
         { "Stratus.LocalRunner", ["Stratus.Functions", "Stratus.Training", "Stratus.ServiceDefaults", "Stratus.GpuTier"] },

@@ -6,7 +6,7 @@ using Stratus.Core.Configuration;
 using Stratus.Core.Experiments;
 using Stratus.Core.Models;
 using Stratus.Experiments.Assignment;
-using Stratus.Experiments.Exposures;
+using Stratus.Experiments.Traffic;
 using Stratus.Experiments.Results;
 using Stratus.Experiments.Routing;
 using Stratus.Registry;
@@ -109,47 +109,66 @@ public sealed class ExperimentRoutingTests
     }
 
     [Fact]
-    public async Task Each_unit_is_written_once_however_often_it_is_served_and_calls_without_a_unit_are_counted()
+    public async Task Each_unit_is_written_once_however_often_it_is_served_and_calls_errors_and_unit_less_calls_are_counted()
     {
         var events = new Mock<IExperimentEventStore>();
-        var written = new List<(string Experiment, IReadOnlyList<Exposure> Exposures, long Unassigned)>();
-        events.Setup(e => e.RecordExposuresAsync(It.IsAny<string>(), It.IsAny<IReadOnlyList<Exposure>>(), It.IsAny<long>(), It.IsAny<CancellationToken>()))
-            .Callback((string x, IReadOnlyList<Exposure> e, long n, CancellationToken _) => written.Add((x, e, n)))
+        var written = new List<(string Experiment, IReadOnlyList<Exposure> Exposures, TrafficSlice Traffic)>();
+        events.Setup(e => e.RecordTrafficAsync(It.IsAny<string>(), It.IsAny<IReadOnlyList<Exposure>>(), It.IsAny<TrafficSlice>(), It.IsAny<CancellationToken>()))
+            .Callback((string x, IReadOnlyList<Exposure> e, TrafficSlice t, CancellationToken _) => written.Add((x, e, t)))
             .Returns(Task.CompletedTask);
-        var recorder = new ExposureRecorder(events.Object, Options.Create(new StratusOptions()), _clock, NullLogger<ExposureRecorder>.Instance);
+        var recorder = new TrafficRecorder(events.Object, Options.Create(new StratusOptions()), _clock, NullLogger<TrafficRecorder>.Instance);
 
         for (var call = 0; call < 3; call++)
         {
-            recorder.Record(new VariantAssignment("x", "control", "u1"));
-            recorder.Record(new VariantAssignment("x", "treatment", "u2"));
-            recorder.Record(new VariantAssignment("x", "control", null));
+            recorder.Record(new VariantAssignment("x", "control", "u1"), TimeSpan.FromMilliseconds(1), failed: false);
+            recorder.Record(new VariantAssignment("x", "treatment", "u2"), TimeSpan.FromMilliseconds(8), failed: call == 0);
+            recorder.Record(new VariantAssignment("x", "control", null), TimeSpan.FromMilliseconds(1), failed: false);
         }
 
         await recorder.FlushAsync(CancellationToken.None);
-        recorder.Record(new VariantAssignment("x", "control", "u1"));
         await recorder.FlushAsync(CancellationToken.None);
 
-        var (experiment, exposures, unassigned) = Assert.Single(written);
-        Assert.Equal(("x", 3L), (experiment, unassigned));
+        var (experiment, exposures, traffic) = Assert.Single(written);
+        Assert.Equal(("x", 3L), (experiment, traffic.Unassigned));
         Assert.Equal([new Exposure("u1", "control"), new Exposure("u2", "treatment")], exposures);
+        Assert.Equal((6L, 0L), (traffic.Calls["control"].Calls, traffic.Calls["control"].Errors));
+        Assert.Equal((3L, 1L), (traffic.Calls["treatment"].Calls, traffic.Calls["treatment"].Errors));
+        Assert.InRange(traffic.Calls["treatment"].LatencyMs(0.99)!.Value, 8, 8 * 1.25);
     }
 
     [Fact]
-    public async Task A_failed_exposure_write_is_retried_at_the_next_flush()
+    public async Task A_failed_traffic_write_is_retried_at_the_next_flush()
     {
         var events = new Mock<IExperimentEventStore>();
         var written = new List<Exposure>();
-        events.Setup(e => e.RecordExposuresAsync("x", It.IsAny<IReadOnlyList<Exposure>>(), It.IsAny<long>(), It.IsAny<CancellationToken>()))
-            .Callback((string _, IReadOnlyList<Exposure> e, long _, CancellationToken _) => written.AddRange(e))
+        events.Setup(e => e.RecordTrafficAsync("x", It.IsAny<IReadOnlyList<Exposure>>(), It.IsAny<TrafficSlice>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, IReadOnlyList<Exposure> e, TrafficSlice _, CancellationToken _) => written.AddRange(e))
             .Returns(() => written.Count == 1 ? Task.FromException(new IOException("storage unreachable")) : Task.CompletedTask);
-        var recorder = new ExposureRecorder(events.Object, Options.Create(new StratusOptions()), _clock, NullLogger<ExposureRecorder>.Instance);
-        recorder.Record(new VariantAssignment("x", "control", "u1"));
+        var recorder = new TrafficRecorder(events.Object, Options.Create(new StratusOptions()), _clock, NullLogger<TrafficRecorder>.Instance);
+        recorder.Record(new VariantAssignment("x", "control", "u1"), TimeSpan.FromMilliseconds(1), failed: false);
 
         await recorder.FlushAsync(CancellationToken.None);
         await recorder.FlushAsync(CancellationToken.None);
 
         Assert.Equal([new Exposure("u1", "control"), new Exposure("u1", "control")], written);
-        events.Verify(e => e.RecordExposuresAsync("x", It.IsAny<IReadOnlyList<Exposure>>(), It.IsAny<long>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        events.Verify(e => e.RecordTrafficAsync("x", It.IsAny<IReadOnlyList<Exposure>>(), It.Is<TrafficSlice>(t => t.Calls["control"].Calls == 1), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public void Latency_quantiles_from_the_buckets_are_within_a_quarter_above_the_exact_ones()
+    {
+        var stats = new CallStats();
+        var latencies = Enumerable.Range(1, 1000).Select(i => i * 0.05).ToArray();
+        foreach (var ms in latencies)
+        {
+            stats.Record(TimeSpan.FromMilliseconds(ms), failed: false);
+        }
+
+        foreach (var q in new[] { 0.5, 0.9, 0.99 })
+        {
+            var exact = latencies[(int)Math.Ceiling(q * latencies.Length) - 1];
+            Assert.InRange(stats.LatencyMs(q)!.Value, exact, exact * 1.25);
+        }
     }
 
     [Fact]
@@ -157,7 +176,7 @@ public sealed class ExperimentRoutingTests
     {
         var units = new Dictionary<string, string> { ["a"] = "control", ["b"] = "control", ["c"] = "treatment" };
         Outcome[] outcomes = [new("1", "a", 1), new("2", "a", 1), new("3", "c", 0), new("4", "c", 1), new("5", "ghost", 1)];
-        var recorded = new ExperimentEvents(units, outcomes, 0);
+        var recorded = new ExperimentEvents(units, outcomes, []);
 
         var (binary, unattributed) = ExperimentResults.Aggregate(Running, recorded);
         var (continuous, _) = ExperimentResults.Aggregate(Running with { Metric = Running.Metric with { Kind = ExperimentMetric.Continuous } }, recorded);

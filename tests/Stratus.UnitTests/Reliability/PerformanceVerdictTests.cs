@@ -94,8 +94,8 @@ public sealed class PerformanceEstimatorsTests
             Signature = new Stratus.Core.Models.ModelSignature([new("features", "float", [-1, 2])], [new("label", "int64", [-1])]),
             Lineage = new Stratus.Core.Models.Lineage { Source = Stratus.Core.Models.Lineage.UploadSource },
         };
-        var outputs = Stratus.Reliability.Served.OutputReader.For(version, Stratus.Core.Models.ModelTask.BinaryClassification);
-        Stratus.Reliability.Served.OutputRow[] scored = [new("1", null, null), new("0", null, null)];
+        var outputs = Stratus.Serving.Outputs.OutputReader.For(version, Stratus.Core.Models.ModelTask.BinaryClassification);
+        Stratus.Serving.Outputs.OutputRow[] scored = [new("1", null, null), new("0", null, null)];
 
         var (estimator, unavailable) = Stratus.Reliability.Estimation.PerformanceEstimators.ForClassifier(Stratus.Core.Models.ModelTask.BinaryClassification, outputs, scored, ["1", "0"], new Dictionary<string, double>());
 

@@ -2,6 +2,7 @@ using Stratus.Core.Models;
 using Stratus.Core.Training;
 using Stratus.Reliability.References;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 
 namespace Stratus.Tests.Unit.Reliability;
 

@@ -4,6 +4,7 @@ using Stratus.Core.Abstractions;
 using Stratus.Core.Configuration;
 using Stratus.Core.Models;
 using Stratus.GpuTier.Client;
+using Stratus.Registry;
 using Stratus.Serving;
 using Stratus.Serving.Observation;
 using Stratus.Serving.Onnx;
@@ -33,7 +34,7 @@ public sealed class PredictionObservationTests : IDisposable
         }
     }
 
-    private ServiceProvider Services(ServingTier tier, bool observe = true)
+    private ServiceProvider Services(ServingTier tier, bool observe = true, IVersionSelector? selector = null)
     {
         var card = new ModelCard { Name = "obs-iris", Tier = tier, FeatureNames = Features, Aliases = new Dictionary<string, int> { ["champion"] = 1 } };
         _registry.Setup(r => r.GetCardAsync("obs-iris", It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<ModelCard>(card, "e"));
@@ -47,6 +48,11 @@ public sealed class PredictionObservationTests : IDisposable
         }
 
         services.AddOptions<StratusOptions>();
+        if (selector is not null)
+        {
+            services.AddSingleton(selector);
+        }
+
         services.AddStratusServing();
         return _services = services.BuildServiceProvider();
     }
@@ -101,6 +107,26 @@ public sealed class PredictionObservationTests : IDisposable
 
         Assert.False(observations.IsListening);
         Assert.False(described);
+    }
+
+    private sealed class FixedAssignment(VariantAssignment assignment) : IVersionSelector
+    {
+        public ValueTask<VersionChoice> SelectAsync(ModelCard card, ServingTarget target, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new VersionChoice(1, assignment));
+    }
+
+    [Fact]
+    public async Task A_call_an_experiment_routed_that_fails_is_observed_with_its_error_kind_and_no_rows()
+    {
+        var assignment = new VariantAssignment("m/x/1", "treatment", "u1");
+        var services = Services(ServingTier.Cpu, selector: new FixedAssignment(assignment));
+
+        await Assert.ThrowsAsync<Stratus.Core.Errors.DomainException>(() => services.GetRequiredService<PredictionService>().PredictAsync(
+            "obs-iris", default, Body("""{"instances":[[5.1,3.5,1.4]]}"""), null, "req-4", CancellationToken.None));
+        await services.GetRequiredService<PredictionService>().PredictAsync("obs-iris", default, Body("""{"instances":[[5.1,3.5,1.4,0.2]]}"""), null, "req-5", CancellationToken.None);
+        await ObserveAllAsync(services);
+
+        Assert.Equal([("req-4", 0, "Invalid", assignment), ("req-5", 1, null, assignment)], _recorder.Seen.Select(s => (s.RequestId, s.Rows, s.Error, s.Assignment)));
     }
 
     /// <summary>Starts the background reader, lets it empty the queue, and stops it (stopping completes once the queue is read).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Stratus.Core.Models;
 using Stratus.Reliability.Served;
+using Stratus.Serving.Outputs;
 using Stratus.Serving.Onnx;
 using Stratus.Tests.Fixtures;
 

@@ -1,4 +1,4 @@
-namespace Stratus.Reliability.Served;
+namespace Stratus.Serving.Outputs;
 
 /// <summary>
 /// What a model answered for one row, in the task's terms: the predicted class (<see cref="Label"/>) with a score per

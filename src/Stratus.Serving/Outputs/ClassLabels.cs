@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Stratus.Reliability.Served;
+namespace Stratus.Serving.Outputs;
 
 /// <summary>
 /// Class labels compared as text, spelled one way whatever produced them: a model's bool or integer label output,

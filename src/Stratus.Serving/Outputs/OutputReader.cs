@@ -2,7 +2,7 @@ using System.Globalization;
 using Stratus.Core.Models;
 using Stratus.Serving.Onnx;
 
-namespace Stratus.Reliability.Served;
+namespace Stratus.Serving.Outputs;
 
 /// <summary>
 /// Reads a version's output tensors as <see cref="OutputRow"/>s. Models Stratus trained name their outputs

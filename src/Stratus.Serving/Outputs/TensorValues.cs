@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Stratus.Reliability.Served;
+namespace Stratus.Serving.Outputs;
 
 /// <summary>One element of a tensor's managed array as a number or as text, whatever its element type.</summary>
-internal static class TensorValues
+public static class TensorValues
 {
     public static double Number(Array data, long i) => data switch
     {
