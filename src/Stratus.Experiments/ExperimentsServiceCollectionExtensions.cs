@@ -23,6 +23,7 @@ public static class ExperimentsServiceCollectionExtensions
         services.TryAddSingleton<ExperimentService>();
         services.TryAddSingleton<OutcomeService>();
         services.TryAddSingleton<ExperimentResults>();
+        services.TryAddSingleton<Canary.CanaryService>();
         services.TryAddSingleton<AliasVersionSelector>();
         services.Replace(ServiceDescriptor.Singleton<IVersionSelector, ExperimentVersionSelector>());
         services.TryAddSingleton<TrafficRecorder>();

@@ -59,6 +59,19 @@ public sealed class TableExperimentStore(StorageClients clients) : IExperimentSt
     public async Task<Experiment?> RunningAsync(string model, CancellationToken cancellationToken) =>
         await RunningNameAsync(model, cancellationToken) is { } name ? (await GetAsync(model, name, cancellationToken))?.Value : null;
 
+    public async Task<bool> UpdateAsync(Versioned<Experiment> current, Experiment updated, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.UpdateEntityAsync(TableDocuments.Write(updated.Model, updated.Name, updated), new ETag(current.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
     public async Task<bool> EndAsync(Versioned<Experiment> current, Experiment ended, CancellationToken cancellationToken)
     {
         var entity = TableDocuments.Write(ended.Model, ended.Name, ended);

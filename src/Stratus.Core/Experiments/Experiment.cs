@@ -27,6 +27,33 @@ public sealed record Experiment
 
     /// <summary>Set when the experiment was concluded: who applied which decision, and what it did to the champion.</summary>
     public ExperimentConclusion? Conclusion { get; init; }
+
+    /// <summary>Canary mode: the ramp's schedule and guards, and where the ramp stands.</summary>
+    public CanaryPlan? Canary { get; init; }
+
+    public CanaryProgress? Progress { get; init; }
+}
+
+/// <summary>
+/// A canary's ramp: the challenger's share at each step, how long each step is held and how many challenger calls it
+/// needs before it is judged, and the guards — the challenger's error rate may exceed control's by at most
+/// <see cref="MaxErrorRateIncrease"/>, and its p99 latency be at most <see cref="MaxLatencyRatio"/> times control's.
+/// </summary>
+public sealed record CanaryPlan(IReadOnlyList<double> Steps, int HoldSeconds, long MinRequests, double MaxErrorRateIncrease, double MaxLatencyRatio)
+{
+    public static readonly IReadOnlyList<double> DefaultSteps = [0.05, 0.25, 0.5];
+    public const int DefaultHoldSeconds = 600;
+    public const long DefaultMinRequests = 100;
+    public const double DefaultMaxErrorRateIncrease = 0.02;
+    public const double DefaultMaxLatencyRatio = 1.5;
+}
+
+/// <summary>Where a canary's ramp stands: the step (index into the plan's steps) and when it began; <c>ramping</c>, <c>complete</c> (held at the last step) or <c>rolled-back</c>, and why.</summary>
+public sealed record CanaryProgress(int Step, DateTimeOffset StepStartedAt, string Status, string? Reason)
+{
+    public const string Ramping = "ramping";
+    public const string Complete = "complete";
+    public const string RolledBack = "rolled-back";
 }
 
 /// <summary>

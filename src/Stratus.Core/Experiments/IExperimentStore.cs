@@ -17,6 +17,9 @@ public interface IExperimentStore
     /// <summary>The running experiment of <paramref name="model"/>, if any.</summary>
     Task<Experiment?> RunningAsync(string model, CancellationToken cancellationToken);
 
+    /// <summary>Replaces a running experiment (a canary's new step) under its ETag; false when it changed meanwhile.</summary>
+    Task<bool> UpdateAsync(Versioned<Experiment> current, Experiment updated, CancellationToken cancellationToken);
+
     /// <summary>Replaces an experiment by its ended form (stopped or concluded) under its ETag, freeing the model for another; false when it changed meanwhile.</summary>
     Task<bool> EndAsync(Versioned<Experiment> current, Experiment ended, CancellationToken cancellationToken);
 }

@@ -9,7 +9,11 @@ public sealed record ExperimentRequest
     public double? Alpha { get; init; }
     public double? Power { get; init; }
     public string? Mode { get; init; }
+    public CanaryRequest? Canary { get; init; }
 }
+
+/// <summary>A canary's ramp and guards; every field defaults (see <see cref="Core.Experiments.CanaryPlan"/>).</summary>
+public sealed record CanaryRequest(IReadOnlyList<double>? Steps, int? HoldSeconds, long? MinRequests, double? MaxErrorRateIncrease, double? MaxLatencyRatio);
 
 public sealed record VariantRequest(string? Name, int? Version, string? Alias, double? Weight);
 

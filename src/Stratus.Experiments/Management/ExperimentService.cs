@@ -25,7 +25,7 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
         {
             null or "ab" => ExperimentMode.Ab,
             "shadow" => ExperimentMode.Shadow,
-            "canary" => throw Invalid($"Mode '{request.Mode}' is not available yet: this release runs 'ab' and 'shadow' experiments."),
+            "canary" => ExperimentMode.Canary,
             _ => throw Invalid($"'mode' must be 'ab', 'shadow' or 'canary'; got '{request.Mode}'."),
         };
         var variants = await VariantsAsync(card, request.Variants, mode, cancellationToken);
@@ -39,6 +39,13 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
         }
 
         var now = clock.GetUtcNow();
+        var canary = mode == ExperimentMode.Canary ? Canary(request.Canary, variants) : null;
+        if (canary is not null)
+        {
+            // The ramp owns the weights: it starts at its first step.
+            variants = [variants[0] with { Weight = 1 - canary.Steps[0] }, variants[1] with { Weight = canary.Steps[0] }];
+        }
+
         var experiment = new Experiment
         {
             Model = model,
@@ -51,6 +58,8 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
             Power = power,
             Mode = mode,
             StartedAt = now,
+            Canary = canary,
+            Progress = canary is null ? null : new CanaryProgress(0, now, CanaryProgress.Ramping, null),
         };
         var start = await store.StartAsync(experiment, cancellationToken);
         running.Invalidate(model);
@@ -92,8 +101,8 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
         }
 
         var variants = new List<ExperimentVariant>();
-        // In shadow mode control serves every call: weights are optional and stored as equal shares.
-        foreach (var (v, i) in requested.Select((v, i) => (mode == ExperimentMode.Shadow ? v with { Weight = 1.0 / requested.Count } : v, i)))
+        // In shadow mode control serves every call, and a canary's ramp sets the weights: there they are optional.
+        foreach (var (v, i) in requested.Select((v, i) => (mode != ExperimentMode.Ab && v.Weight is null ? v with { Weight = 1.0 / requested.Count } : v, i)))
         {
             var label = $"variants[{i}]";
             var name = ResourceName.Require(v.Name, "variant");
@@ -134,6 +143,30 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
 
         // Normalised so assignment splits exactly by the stated shares.
         return variants.Select(v => v with { Weight = v.Weight / total }).ToArray();
+    }
+
+    private static CanaryPlan Canary(CanaryRequest? requested, IReadOnlyList<ExperimentVariant> variants)
+    {
+        if (variants.Count != 2)
+        {
+            throw Invalid("A canary has exactly two variants: control (first) and the challenger it ramps up.");
+        }
+
+        var steps = requested?.Steps ?? CanaryPlan.DefaultSteps;
+        if (steps.Count == 0 || steps.Any(s => s is not (> 0 and <= 1)) || steps.Zip(steps.Skip(1)).Any(p => p.Second <= p.First))
+        {
+            throw Invalid("'canary.steps' must be rising shares of traffic above 0 and at most 1, e.g. [0.05, 0.25, 0.5].");
+        }
+
+        var plan = new CanaryPlan(
+            steps,
+            requested?.HoldSeconds ?? CanaryPlan.DefaultHoldSeconds,
+            requested?.MinRequests ?? CanaryPlan.DefaultMinRequests,
+            requested?.MaxErrorRateIncrease ?? CanaryPlan.DefaultMaxErrorRateIncrease,
+            requested?.MaxLatencyRatio ?? CanaryPlan.DefaultMaxLatencyRatio);
+        return plan.HoldSeconds >= 1 && plan.MinRequests >= 1 && plan.MaxErrorRateIncrease >= 0 && plan.MaxLatencyRatio >= 1
+            ? plan
+            : throw Invalid("'canary.holdSeconds' and 'canary.minRequests' must be at least 1, 'maxErrorRateIncrease' at least 0 and 'maxLatencyRatio' at least 1.");
     }
 
     private static ExperimentMetric Metric(ModelCard card, MetricRequest? requested)

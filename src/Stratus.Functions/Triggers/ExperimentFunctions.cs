@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Stratus.Core.Http;
+using Stratus.Functions.Orchestrations;
 using Stratus.Experiments.Management;
 using Stratus.Experiments.Outcomes;
 using Stratus.Experiments.Results;
@@ -17,14 +19,24 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
     [Function(nameof(PutExperiment))]
     public async Task<IActionResult> PutExperiment(
         [HttpTrigger(AuthorizationLevel.Admin, "put", Route = Routes.Experiment)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
         string name,
         string experiment,
         CancellationToken cancellationToken)
     {
         var body = await RequestBodies.ReadJsonAsync<ExperimentRequest>(request, cancellationToken);
         var started = await experiments.StartAsync(name, experiment, body, cancellationToken);
+        if (started.Canary is { } plan)
+        {
+            // The ramp runs as its own orchestration, one per experiment (its id is the experiment's).
+            await durable.StartOnceAsync(CanaryOrchestrator.Name, new CanaryInput(name, experiment, plan, started.StartedAt), CanaryInstanceId(started), cancellationToken);
+        }
+
         return ApiResults.Json(started, StatusCodes.Status201Created);
     }
+
+    /// <summary>The canary orchestration's instance id: the experiment's id, with the separators instance ids allow.</summary>
+    public static string CanaryInstanceId(Stratus.Core.Experiments.Experiment experiment) => "canary-" + experiment.Id.Replace('/', '-');
 
     [Function(nameof(ListExperiments))]
     public async Task<IActionResult> ListExperiments(

@@ -291,4 +291,101 @@ public sealed class ExperimentTrafficEndToEndTests(RunnerFixture fixture)
         Assert.Equal((30L, 0L), (control.GetProperty("calls").GetInt64(), control.GetProperty("errors").GetInt64()));
         Assert.Equal("continue", readout.GetProperty("decision").GetString());
     }
+
+    /// <summary>iris as v1 (champion) and flaky-iris as v2 (fails whenever the first feature is exactly 3.0), then a canary of v2.</summary>
+    private async Task<string> CanaryAsync(string model, object canary)
+    {
+        var card = new { task = "multiclass-classification", businessMetric = "signed-up" };
+        await fixture.RegisterAsync(model, "iris", card);
+        using var admin = fixture.Client();
+        using var flaky = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(TestPaths.Root, "tests", "Stratus.IntegrationTests", "Fixtures", "Models", "flaky-iris.onnx")));
+        flaky.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        (await admin.PostAsync($"/api/models/{model}/versions", flaky)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/models/{model}/aliases/champion", new { version = 1 })).EnsureSuccessStatusCode();
+        var variants = new object[] { new { name = "control", alias = "champion" }, new { name = "challenger", version = 2 } };
+        var put = await admin.PutAsJsonAsync($"/api/models/{model}/experiments/launch", new { variants, mode = "canary", canary });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Sends one call per unit (the first feature 3.0 where <paramref name="failing"/> says so); returns how many were not answered with 200.</summary>
+    private async Task<int> SendAsync(string model, IEnumerable<(string Unit, bool Failing)> calls)
+    {
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        var failed = 0;
+        foreach (var (unit, failing) in calls)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/models/{model}/predict")
+            {
+                Content = new StringContent(failing ? """{"instances":[[3.0,3.5,1.4,0.2]]}""" : Row, System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add(StratusHeaders.Unit, unit);
+            using var response = await client.SendAsync(request);
+            failed += response.IsSuccessStatusCode ? 0 : 1;
+        }
+
+        return failed;
+    }
+
+    /// <summary>Reads the experiment until <paramref name="done"/> holds (the ramp runs on durable timers of a second), for at most a minute.</summary>
+    private async Task<JsonElement> WaitForAsync(string model, Func<JsonElement, bool> done)
+    {
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var experiment = (await client.GetFromJsonAsync<JsonElement>($"/api/models/{model}/experiments/launch")).GetProperty("experiment");
+            if (done(experiment) || DateTime.UtcNow > deadline)
+            {
+                return experiment;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static string[] UnitsOf(string id, int variant, double[] weights, int count) =>
+        Enumerable.Range(0, 100_000).Select(i => $"unit-{i}").Where(u => VariantAssigner.Assign(id, u, weights) == variant).Take(count).ToArray();
+
+    [Fact]
+    public async Task A_canary_whose_challenger_fails_20_percent_of_its_calls_rolls_itself_back_to_control_and_records_why()
+    {
+        var id = await CanaryAsync("exp-canary-bad", new { steps = new[] { 0.05, 0.25, 0.5 }, holdSeconds = 1, minRequests = 20 });
+        var challenger = UnitsOf(id, 1, [0.95, 0.05], 25);
+        var control = UnitsOf(id, 0, [0.95, 0.05], 25);
+
+        // Every fifth call carries the row only the challenger fails on; control answers all of them.
+        var failed = await SendAsync("exp-canary-bad", challenger.Select((u, i) => (u, i % 5 == 0)).Concat(control.Select((u, i) => (u, i % 5 == 0))));
+        Assert.Equal(5, failed);
+        await FlushExposuresAsync();
+
+        var experiment = await WaitForAsync("exp-canary-bad", e => e.GetProperty("state").GetString() == "stopped");
+
+        Assert.Equal("stopped", experiment.GetProperty("state").GetString());
+        Assert.StartsWith("rolled back: the challenger failed 20.0 % of 25 calls", experiment.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Equal("rolled-back", experiment.GetProperty("progress").GetProperty("status").GetString());
+        Assert.Equal([1.0, 0.0], experiment.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("weight").GetDouble()));
+        // Rolled back: the challenger's units are served by control again.
+        using var client = fixture.Client(RunnerFixture.FunctionKey);
+        Assert.Equal(0, await SendAsync("exp-canary-bad", challenger.Take(5).Select(u => (u, true))));
+    }
+
+    [Fact]
+    public async Task A_healthy_canary_ramps_through_its_steps_and_then_runs_at_the_last_split()
+    {
+        var id = await CanaryAsync("exp-canary-good", new { steps = new[] { 0.05, 0.25 }, holdSeconds = 1, minRequests = 10 });
+
+        Assert.Equal(0, await SendAsync("exp-canary-good", UnitsOf(id, 1, [0.95, 0.05], 10).Concat(UnitsOf(id, 0, [0.95, 0.05], 10)).Select(u => (u, false))));
+        await FlushExposuresAsync();
+        var second = await WaitForAsync("exp-canary-good", e => e.GetProperty("progress").GetProperty("step").GetInt32() == 1);
+        Assert.True(second.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("weight").GetDouble()).SequenceEqual([0.75, 0.25]), second.ToString());
+
+        // The second step is judged on calls made after it began.
+        Assert.Equal(0, await SendAsync("exp-canary-good", UnitsOf(id, 1, [0.75, 0.25], 10).Concat(UnitsOf(id, 0, [0.75, 0.25], 10)).Select(u => (u, false))));
+        await FlushExposuresAsync();
+        var done = await WaitForAsync("exp-canary-good", e => e.GetProperty("progress").GetProperty("status").GetString() == "complete");
+
+        Assert.True((done.GetProperty("state").GetString(), done.GetProperty("progress").GetProperty("status").GetString()) == ("running", "complete"), done.ToString());
+        Assert.Equal([0.75, 0.25], done.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("weight").GetDouble()));
+    }
 }
