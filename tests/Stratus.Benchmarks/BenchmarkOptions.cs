@@ -2,7 +2,7 @@ using Stratus.LocalRunner.Hosting;
 
 namespace Stratus.Benchmarks;
 
-public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key, bool Monitoring = true, int[]? ServerPids = null)
+public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[] Connections, int Seconds, string? Key, bool Monitoring = true, int[]? ServerPids = null, bool Shadow = false)
 {
     /// <summary>Process ids of the servers being compared (<c>--pids</c>), in the order the comparison names them.</summary>
     public int[] Pids => ServerPids ?? [];
@@ -34,6 +34,7 @@ public sealed record BenchmarkOptions(string Mode, string Url, string Path, int[
             int.Parse(Get("--seconds", "10"), System.Globalization.CultureInfo.InvariantCulture),
             args.Contains("--key") ? Get("--key", "") : null,
             Get("--monitoring", "on") != "off",
-            Get("--pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray());
+            Get("--pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray(),
+            args.Contains("--shadow"));
     }
 }

@@ -20,6 +20,14 @@ public static class CompareBenchmark
             new LoadGenerator.Target("Stratus, monitoring on", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var on ? on : null),
             rounds);
 
+    /// <summary>Stratus without an experiment (:5082) against the same with a shadow experiment running every call again (:5081).</summary>
+    public static Task<int> ShadowAsync(BenchmarkOptions options, int rounds) =>
+        RunAsync(
+            options,
+            new LoadGenerator.Target("Stratus, no experiment", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(0) is > 0 and var off ? off : null),
+            new LoadGenerator.Target("Stratus, shadow experiment", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var on ? on : null),
+            rounds);
+
     private static async Task<int> RunAsync(BenchmarkOptions options, LoadGenerator.Target baseline, LoadGenerator.Target candidate, int rounds)
     {
         // Both servers warm before any round: tiered JIT keeps compiling for tens of seconds under load on two cores,
@@ -52,8 +60,9 @@ public static class CompareBenchmark
             }
 
             // Paired by round: each ratio compares two runs minutes apart at most, not the best of one with the worst of the other.
+            var p50 = results.ToDictionary(r => r.Key, r => Median(r.Value.Select(run => Quantile(run.Ticks, 0.5))));
             var paired = Median(Enumerable.Range(0, rounds).Select(r => results[candidate][r].Ticks.Length / (double)Math.Max(1, results[baseline][r].Ticks.Length)));
-            var line = FormattableString.Invariant($"{connections} connections: {100 * throughput[candidate] / throughput[baseline]:F0}% (median of paired rounds {100 * paired:F0}%)");
+            var line = FormattableString.Invariant($"{connections} connections: {100 * throughput[candidate] / throughput[baseline]:F0}% (median of paired rounds {100 * paired:F0}%); median p50 {p50[baseline]:F3} vs {p50[candidate]:F3} ms ({100 * p50[candidate] / p50[baseline]:F0}%)");
             if (baseline.Pid is not null && candidate.Pid is not null)
             {
                 line += FormattableString.Invariant($"; server CPU per request {cpuPerRequest[baseline]:F1} vs {cpuPerRequest[candidate]:F1} µs, throughput at equal CPU {100 * cpuPerRequest[baseline] / cpuPerRequest[candidate]:F0}%");
@@ -70,6 +79,12 @@ public static class CompareBenchmark
         }
 
         return 0;
+    }
+
+    private static double Quantile(long[] ticks, double q)
+    {
+        var sorted = ticks.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))] * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
     }
 
     private static double Median(IEnumerable<double> values)

@@ -25,6 +25,7 @@ return options.Mode switch
     "tier-batching" => await TierBatchingBenchmark.RunAsync(options),
     "compare" => await CompareBenchmark.RunAsync(options, "http://127.0.0.1:5080", "http://127.0.0.1:5081", rounds: 3),
     "compare-monitoring" => await CompareBenchmark.MonitoringAsync(options, rounds: 7),
+    "compare-shadow" => await CompareBenchmark.ShadowAsync(options, rounds: 5),
     "monitoring-memory" => MonitoringMemoryBenchmark.Run(),
     "report-scale" => await ReportScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "24")),
     _ => Usage(),

@@ -34,12 +34,25 @@ public static class StratusServer
             await runner.Services.GetRequiredService<ReferenceService>().PutCsvAsync("breast-cancer", version.Version, csv, null, ReferenceSet.UploadSource, CancellationToken.None);
         }
 
+        if (options.Shadow)
+        {
+            // The same model again as v2, run as a shadow of every call the champion serves.
+            await using var again = File.OpenRead(BenchmarkOptions.ModelPath);
+            var shadow = await models.UploadVersionAsync("breast-cancer", again, again.Length, null, CancellationToken.None);
+            await runner.Services.GetRequiredService<Stratus.Experiments.Management.ExperimentService>().StartAsync("breast-cancer", "shadow", new Stratus.Experiments.Management.ExperimentRequest
+            {
+                Mode = "shadow",
+                Metric = new Stratus.Experiments.Management.MetricRequest("benign", null, null),
+                Variants = [new("control", null, Aliases.Champion, null), new("shadow", shadow.Version, null, null)],
+            }, CancellationToken.None);
+        }
+
         if (options.Mode == "observe-cost")
         {
             return await ObserveCostAsync(runner);
         }
 
-        Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key}, monitoring {(options.Monitoring ? "on" : "off")})");
+        Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key}, monitoring {(options.Monitoring ? "on" : "off")}{(options.Shadow ? ", every call shadowed by v2" : "")})");
         await runner.WaitForShutdownAsync();
         return 0;
     }

@@ -21,7 +21,9 @@ namespace Stratus.Experiments.Shadow;
 /// observation hook hands the served call over, a bounded queue holds it (full: dropped and counted, never waited
 /// on), and one reader runs the shadows on the same bound inputs (in-process, or on the GPU tier for <c>tier: gpu</c>
 /// cards) and compares their answers with control's: labels for classifiers, values for regressors. Shadows' answers
-/// are never returned to anyone.
+/// are never returned to anyone. Shadows use spare capacity only: while the thread pool has more queued work than
+/// cores (the instance is saturated by callers), calls are dropped and counted instead of run, so shadowing cannot
+/// take CPU from the callers it mirrors.
 /// </summary>
 public sealed partial class ShadowRunner(
     ModelCatalog catalog,
@@ -46,6 +48,9 @@ public sealed partial class ShadowRunner(
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool ObservesAll => false;
+
+    /// <summary>Callers' work is waiting for threads: a shadow run now would delay it.</summary>
+    private static bool Busy => ThreadPool.PendingWorkItemCount > Environment.ProcessorCount;
 
     public ValueTask ObserveAsync(ServedPrediction prediction, CancellationToken cancellationToken)
     {
@@ -97,24 +102,42 @@ public sealed partial class ShadowRunner(
     {
         try
         {
-            await foreach (var served in _queue.Reader.ReadAllAsync(stoppingToken))
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                try
+                while (_queue.Reader.TryRead(out var served))
                 {
-                    foreach (var shadow in served.Assignment!.Shadows!)
+                    try
                     {
-                        await RunAsync(served, shadow, stoppingToken);
+                        await RunShadowsAsync(served, stoppingToken);
+                    }
+                    finally
+                    {
+                        Done();
                     }
                 }
-                finally
-                {
-                    Done();
-                }
+
+                // Let calls gather rather than be woken for each one: a wake per served call (a thread-pool hop) cost
+                // callers more CPU than the shadow runs themselves.
+                await Task.Delay(PredictionObservations.GatherInterval, clock, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // host stopping: queued shadow runs are dropped with the instance
+        }
+    }
+
+    private async Task RunShadowsAsync(ServedPrediction served, CancellationToken cancellationToken)
+    {
+        if (Busy)
+        {
+            recorder.RecordShadowDropped(served.Assignment!.Experiment);
+            return;
+        }
+
+        foreach (var shadow in served.Assignment!.Shadows!)
+        {
+            await RunAsync(served, shadow, cancellationToken);
         }
     }
 

@@ -279,14 +279,17 @@ public sealed class ExperimentTrafficEndToEndTests(RunnerFixture fixture)
         await FlushExposuresAsync();
         var readout = await ReadoutAsync("exp-shadow");
 
+        // Shadows run on spare capacity: a call that arrives while the instance is saturated is dropped and counted.
         var shadow = readout.GetProperty("shadow");
-        Assert.Equal(0, shadow.GetProperty("dropped").GetInt64());
+        var dropped = shadow.GetProperty("dropped").GetInt64();
         var byName = shadow.GetProperty("variants").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!);
         var same = byName["same"];
-        Assert.Equal((30L, 0L, 30L, 1.0), (same.GetProperty("calls").GetProperty("calls").GetInt64(), same.GetProperty("calls").GetProperty("errors").GetInt64(), same.GetProperty("comparedRows").GetInt64(), same.GetProperty("agreement").GetDouble()));
+        var ran = same.GetProperty("calls").GetProperty("calls").GetInt64();
+        Assert.True(ran > 0 && ran + dropped == 30, shadow.ToString());
+        Assert.Equal((0L, ran, 1.0), (same.GetProperty("calls").GetProperty("errors").GetInt64(), same.GetProperty("comparedRows").GetInt64(), same.GetProperty("agreement").GetDouble()));
         Assert.True(same.GetProperty("calls").GetProperty("p99Ms").GetDouble() > 0);
         var broken = byName["broken"].GetProperty("calls");
-        Assert.Equal((30L, 30L), (broken.GetProperty("calls").GetInt64(), broken.GetProperty("errors").GetInt64()));
+        Assert.Equal((ran, ran), (broken.GetProperty("calls").GetInt64(), broken.GetProperty("errors").GetInt64()));
         var control = readout.GetProperty("variants")[0].GetProperty("calls");
         Assert.Equal((30L, 0L), (control.GetProperty("calls").GetInt64(), control.GetProperty("errors").GetInt64()));
         Assert.Equal("continue", readout.GetProperty("decision").GetString());
