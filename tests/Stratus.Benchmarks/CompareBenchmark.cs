@@ -14,18 +14,18 @@ public static class CompareBenchmark
 
     /// <summary>Stratus with monitoring off (:5082) against monitoring on (:5081): the cost of observing every row.</summary>
     public static Task<int> MonitoringAsync(BenchmarkOptions options, int rounds) =>
-        RunAsync(
-            options,
-            new LoadGenerator.Target("Stratus, monitoring off", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(0) is > 0 and var off ? off : null),
-            new LoadGenerator.Target("Stratus, monitoring on", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var on ? on : null),
-            rounds);
+        PairAsync(options, rounds, "Stratus, monitoring off", "Stratus, monitoring on");
 
     /// <summary>Stratus without an experiment (:5082) against the same with a shadow experiment running every call again (:5081).</summary>
     public static Task<int> ShadowAsync(BenchmarkOptions options, int rounds) =>
+        PairAsync(options, rounds, "Stratus, no experiment", "Stratus, shadow experiment");
+
+    /// <summary>Two Stratus runners on predict: the baseline on :5082 and the candidate on :5081, with their process ids when given (baseline first).</summary>
+    private static Task<int> PairAsync(BenchmarkOptions options, int rounds, string baseline, string candidate) =>
         RunAsync(
             options,
-            new LoadGenerator.Target("Stratus, no experiment", "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(0) is > 0 and var off ? off : null),
-            new LoadGenerator.Target("Stratus, shadow experiment", "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var on ? on : null),
+            new LoadGenerator.Target(baseline, "http://127.0.0.1:5082", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(0) is > 0 and var b ? b : null),
+            new LoadGenerator.Target(candidate, "http://127.0.0.1:5081", "/api/models/breast-cancer/predict", options.Key, options.Pids.ElementAtOrDefault(1) is > 0 and var c ? c : null),
             rounds);
 
     private static async Task<int> RunAsync(BenchmarkOptions options, LoadGenerator.Target baseline, LoadGenerator.Target candidate, int rounds)

@@ -3,21 +3,15 @@
 # a version with a reference, and every prediction logged for feedback) against the same runner with it off, in
 # alternating rounds on 127.0.0.1; then the memory one monitored version holds. Prints markdown for docs/benchmarks.md.
 # Usage: tests/Stratus.Benchmarks/run-monitoring-benchmark.sh [seconds]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN=${1:-10}
-dotnet build -c Release tests/Stratus.Benchmarks --nologo -v q >/dev/null
-BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
-
-wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
+source "$(dirname "$0")/bench-common.sh"
 
 dotnet "$BIN" serve-stratus --url http://127.0.0.1:5081 >/tmp/stratus-monitoring-on.log 2>&1 & ON=$!
 dotnet "$BIN" serve-stratus --url http://127.0.0.1:5082 --monitoring off >/dev/null & OFF=$!
 trap 'kill $ON $OFF 2>/dev/null || true' EXIT
 wait_for http://127.0.0.1:5081/api/health
 wait_for http://127.0.0.1:5082/api/health
-echo "| what | concurrency | requests/s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|---|"
+table_header
 dotnet "$BIN" compare-monitoring --key bench-key --connections 16,64 --seconds "$SECONDS_PER_RUN" --pids "$OFF,$ON"
 kill $ON $OFF 2>/dev/null || true
 wait 2>/dev/null || true

@@ -2,16 +2,10 @@
 # Measures POST predict for the breast-cancer demo model (30 features, one row per request) on 127.0.0.1:
 # raw ONNX Runtime (the limit), a minimal ASP.NET Core endpoint over the same session, and Stratus' predict.
 # Prints markdown rows for docs/benchmarks.md. Usage: tests/Stratus.Benchmarks/run-predict-benchmark.sh [seconds]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN=${1:-10}
-dotnet build -c Release tests/Stratus.Benchmarks --nologo -v q >/dev/null
-BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
+source "$(dirname "$0")/bench-common.sh"
 
-wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
-
-echo "| what | concurrency | requests/s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|---|"
+table_header
 dotnet "$BIN" raw --seconds "$SECONDS_PER_RUN"
 
 dotnet "$BIN" serve-minimal --url http://127.0.0.1:5080 >/dev/null & MIN=$!

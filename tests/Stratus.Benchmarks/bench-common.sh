@@ -1,0 +1,13 @@
+# Sourced by the run-*-benchmark.sh scripts: from the repository root, builds the harness in Release and defines
+# BIN (the harness), wait_for (an address answers) and table_header (the markdown table the harness fills).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+dotnet build -c Release tests/Stratus.Benchmarks --nologo -v q >/dev/null
+BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
+
+wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
+
+table_header() {
+  echo "| what | concurrency | requests/s | p50 ms | p99 ms | errors |"
+  echo "|---|---|---|---|---|---|"
+}
