@@ -25,6 +25,11 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
     private const string TrafficEnd = "t;";
 
     private const string TrafficColumn = "Traffic";
+    private const string UnitColumn = "Unit";
+    private const string IdColumn = "Id";
+
+    /// <summary>Escaped ids up to this length are the row key as they are; longer ones (non-ASCII escapes triple) are hashed, under the 1 KiB key limit.</summary>
+    private const int MaxPlainKey = 512;
 
     private const string TrafficKeyFormat = "yyyyMMddHHmmssfff";
 
@@ -36,10 +41,11 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
     public async Task RecordTrafficAsync(string experiment, IReadOnlyList<Exposure> exposures, TrafficSlice traffic, CancellationToken cancellationToken)
     {
         var partition = TableKeys.Escape(experiment);
-        foreach (var chunk in exposures.Chunk(TransactionSize))
+        // One operation per row in a transaction: a unit repeated in the batch is written once.
+        foreach (var chunk in exposures.DistinctBy(e => e.Unit, StringComparer.Ordinal).Chunk(TransactionSize))
         {
             await _table.SubmitTransactionAsync(
-                chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, UnitPrefix + TableKeys.Escape(e.Unit)) { ["Variant"] = e.Variant })),
+                chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, UnitPrefix + Key(e.Unit)) { [UnitColumn] = e.Unit, ["Variant"] = e.Variant })),
                 cancellationToken);
         }
 
@@ -58,7 +64,7 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
         var accepted = 0;
         foreach (var chunk in unique.Chunk(TransactionSize))
         {
-            var entities = chunk.Select(o => new TableEntity(partition, OutcomePrefix + TableKeys.Escape(o.Id)) { ["Unit"] = o.Unit, ["Value"] = o.Value }).ToArray();
+            var entities = chunk.Select(o => new TableEntity(partition, OutcomePrefix + Key(o.Id)) { [IdColumn] = o.Id, [UnitColumn] = o.Unit, ["Value"] = o.Value }).ToArray();
             try
             {
                 await _table.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
@@ -88,11 +94,11 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
             var key = entity.RowKey;
             if (key.StartsWith(UnitPrefix, StringComparison.Ordinal))
             {
-                units[Uri.UnescapeDataString(key[UnitPrefix.Length..])] = entity.GetString("Variant") ?? "";
+                units[entity.GetString(UnitColumn) ?? ""] = entity.GetString("Variant") ?? "";
             }
             else if (key.StartsWith(OutcomePrefix, StringComparison.Ordinal))
             {
-                outcomes.Add(new Outcome(Uri.UnescapeDataString(key[OutcomePrefix.Length..]), entity.GetString("Unit") ?? "", entity.GetDouble("Value") ?? 0));
+                outcomes.Add(new Outcome(entity.GetString(IdColumn) ?? "", entity.GetString(UnitColumn) ?? "", entity.GetDouble("Value") ?? 0));
             }
             else if (key.StartsWith(TrafficPrefix, StringComparison.Ordinal))
             {
@@ -118,6 +124,13 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
 
     private static TrafficSlice Slice(TableEntity entity) =>
         JsonSerializer.Deserialize<TrafficSlice>(entity.GetString(TrafficColumn) ?? "{}", StratusJson.Options) ?? throw new InvalidDataException($"Traffic row {entity.RowKey} is empty.");
+
+    /// <summary>A row key for a caller's id (unit, event): escaped, or its SHA-256 when that would be too long. The id itself is a column.</summary>
+    private static string Key(string id)
+    {
+        var escaped = TableKeys.Escape(id);
+        return escaped.Length <= MaxPlainKey ? escaped : "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
+    }
 
     private async Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken)
     {

@@ -80,10 +80,10 @@ public static class LatencyBuckets
             seen += counts[i];
             if (seen >= rank)
             {
-                return UpperMs(i);
+                return Math.Round(UpperMs(i), 4);
             }
         }
 
-        return UpperMs(counts.Count - 1);
+        return Math.Round(UpperMs(counts.Count - 1), 4);
     }
 }

@@ -21,7 +21,8 @@ public static class ExperimentAnalysis
     {
         var control = samples[0];
         var variants = design.Variants.Select((v, i) => new VariantReadout(v.Name, samples[i].Units, samples[i].Mean, samples[i].Units > 0 ? ExperimentStatistics.MeanInterval(samples[i], design.Kind) : new Interval(double.NaN, double.NaN))).ToArray();
-        var srm = samples.All(s => s.Units > 0)
+        // Only where one set of weights produced the units, and every arm had a share (a zero weight has no expected count).
+        var srm = design.CheckSampleRatio && samples.All(s => s.Units > 0) && design.Variants.All(v => v.Weight > 0)
             ? ExperimentStatistics.SampleRatioMismatch(samples.Select(s => s.Units).ToArray(), design.Variants.Select(v => v.Weight).ToArray())
             : 1;
         var tau2 = MixtureVariance(design, control);

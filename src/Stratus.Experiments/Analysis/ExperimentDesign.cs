@@ -11,7 +11,8 @@ public enum MetricDirection
 
 /// <summary>
 /// What an analysis needs of an experiment: the variants' names and weights (the first is control), the metric's
-/// kind and direction, and the test's design (relative minimum detectable effect, α, power).
+/// kind and direction, and the test's design (relative minimum detectable effect, α, power). Without
+/// <see cref="CheckSampleRatio"/> (a canary, whose weights changed as it ramped) no sample-ratio test is made.
 /// </summary>
 public sealed record ExperimentDesign(
     IReadOnlyList<(string Name, double Weight)> Variants,
@@ -19,7 +20,8 @@ public sealed record ExperimentDesign(
     MetricDirection Direction,
     double MinimumDetectableEffect,
     double Alpha = 0.05,
-    double Power = 0.8)
+    double Power = 0.8,
+    bool CheckSampleRatio = true)
 {
     public string Control => Variants[0].Name;
 }

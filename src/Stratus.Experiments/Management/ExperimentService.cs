@@ -14,6 +14,9 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
 {
     public const double DefaultMinimumDetectableEffect = 0.05;
 
+    /// <summary>More arms split traffic too thin to read, and each adds to every traffic row an instance writes.</summary>
+    public const int MaxVariants = 10;
+
     /// <summary>How far the weights' sum may stray from 1 (they are typed by people: 0.333 three times is fine).</summary>
     private const double WeightTolerance = 0.01;
 
@@ -95,6 +98,11 @@ public sealed class ExperimentService(IModelRegistry registry, IExperimentStore 
 
     private async Task<IReadOnlyList<ExperimentVariant>> VariantsAsync(ModelCard card, IReadOnlyList<VariantRequest>? requested, ExperimentMode mode, CancellationToken cancellationToken)
     {
+        if (requested is { Count: > MaxVariants })
+        {
+            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"At most {MaxVariants} variants; this experiment has {requested.Count}."));
+        }
+
         if (requested is not { Count: >= 2 })
         {
             throw Invalid("'variants' needs two or more entries, control first: [{\"name\": \"control\", \"alias\": \"champion\", \"weight\": 0.5}, {\"name\": \"treatment\", \"version\": 2, \"weight\": 0.5}].");

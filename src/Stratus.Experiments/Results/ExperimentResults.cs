@@ -55,7 +55,7 @@ public sealed partial class ExperimentResults(
         if (request?.Variant is { } chosen)
         {
             ship = experiment.Variants.Any(v => v.Name == chosen) ? chosen : throw DomainException.Invalid("Invalid variant", Format($"'{name}' has no variant '{chosen}'; it has {string.Join(", ", experiment.Variants.Select(v => v.Name))}."));
-            (decision, reason) = (ExperimentAnalysis.ShipPrefix + chosen, Format($"chosen by hand against the readout ('{view.Decision}': {view.Reason})"));
+            (decision, reason) = (chosen == control.Name ? ExperimentAnalysis.KeepControl : ExperimentAnalysis.ShipPrefix + chosen, Format($"chosen by hand against the readout ('{view.Decision}': {view.Reason})"));
         }
         else if (view.Decision.StartsWith(ExperimentAnalysis.ShipPrefix, StringComparison.Ordinal) || view.Decision == ExperimentAnalysis.KeepControl)
         {
@@ -76,21 +76,36 @@ public sealed partial class ExperimentResults(
 
         var by = request?.By ?? principal ?? DefaultConcluder;
         var now = clock.GetUtcNow();
-        var concluded = experiment with
-        {
-            State = ExperimentState.Concluded,
-            EndedAt = experiment.EndedAt ?? now,
-            Note = request?.Reason ?? reason,
-            Conclusion = new ExperimentConclusion(by, decision, request?.Reason is { } why ? Format($"{why} ({reason})") : reason, shipped.Name == control.Name ? null : shipped.Name, champion, now),
-        };
-        if (!await store.EndAsync(current, concluded, cancellationToken))
-        {
-            throw DomainException.Conflict("Experiment changed", Format($"'{name}' changed while it was being concluded; read it again."));
-        }
-
+        var conclusion = new ExperimentConclusion(by, decision, request?.Reason is { } why ? Format($"{why} ({reason})") : reason, shipped.Name == control.Name ? null : shipped.Name, champion, now);
+        var concluded = await EndAsync(current, conclusion, request?.Reason ?? reason, cancellationToken);
         running.Invalidate(model);
         LogConcluded(model, name, decision, by);
         return view with { Experiment = concluded };
+    }
+
+    /// <summary>
+    /// Records the conclusion under the experiment's ETag. The champion has moved already (idempotently), so a change
+    /// meanwhile that did not end the experiment (a canary's step, its progress) is re-read and concluded again rather
+    /// than leaving a moved champion with a running experiment.
+    /// </summary>
+    private async Task<Experiment> EndAsync(Versioned<Experiment> current, ExperimentConclusion conclusion, string note, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var concluded = current.Value with { State = ExperimentState.Concluded, EndedAt = current.Value.EndedAt ?? conclusion.At, Note = note, Conclusion = conclusion };
+            if (await store.EndAsync(current, concluded, cancellationToken))
+            {
+                return concluded;
+            }
+
+            current = await GetStoredAsync(current.Value.Model, current.Value.Name, cancellationToken);
+            if (current.Value.State == ExperimentState.Concluded)
+            {
+                break;
+            }
+        }
+
+        throw DomainException.Conflict("Experiment changed", Format($"'{current.Value.Name}' was concluded by someone else meanwhile; read it again."));
     }
 
     /// <summary>Aggregates per unit (binary: converted if any event says 1; continuous: the sum), then per variant.</summary>
@@ -132,7 +147,8 @@ public sealed partial class ExperimentResults(
         experiment.Metric.Direction == ExperimentMetric.Decrease ? MetricDirection.Decrease : MetricDirection.Increase,
         experiment.MinimumDetectableEffect,
         experiment.Alpha,
-        experiment.Power);
+        experiment.Power,
+        CheckSampleRatio: experiment.Mode == ExperimentMode.Ab);
 
     private async Task<ExperimentView> ViewAsync(Experiment experiment, CancellationToken cancellationToken)
     {
@@ -185,16 +201,16 @@ public sealed partial class ExperimentResults(
             }).ToArray());
     }
 
-    /// <summary>Monitoring over the experiment's span; a version monitoring cannot read (no reference yet, say) shows none rather than failing the readout.</summary>
+    /// <summary>Monitoring over the experiment's span; a version monitoring cannot read (no reference yet, storage trouble) shows none rather than failing the readout.</summary>
     private async Task<VersionPerformance?> PerformanceAsync(Experiment experiment, int version, DateTimeOffset to, CancellationToken cancellationToken)
     {
         try
         {
             return await performance.GetAsync(experiment.Model, version, experiment.StartedAt, to, cancellationToken);
         }
-        catch (DomainException e)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogNoPerformance(experiment.Model, version, e.Detail);
+            LogNoPerformance(experiment.Model, version, e.Message);
             return null;
         }
     }

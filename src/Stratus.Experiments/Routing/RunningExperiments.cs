@@ -16,20 +16,24 @@ public sealed record RoutedExperiment(Experiment Experiment, double[] Weights)
 
 /// <summary>
 /// Each model's running experiment, cached for <see cref="ServingOptions.CardCacheSeconds"/> like cards are: every
-/// default-routed request asks, so storage sees one read per model per interval and instance, and starting or
-/// stopping an experiment reaches every instance within that interval. When a refresh fails, the last known answer
-/// keeps serving (a storage blip must not fail predictions).
+/// default-routed request asks, so storage sees one read per model per interval and instance (concurrent callers share
+/// it), and starting or stopping an experiment reaches every instance within that interval. A failed read never fails
+/// a prediction: the last known answer keeps routing (none known: no experiment, the champion serves), and storage is
+/// asked again after <see cref="RetryAfterFailure"/>.
 /// </summary>
 public sealed partial class RunningExperiments(IExperimentStore store, IOptions<StratusOptions> options, TimeProvider clock, ILogger<RunningExperiments> logger)
 {
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
 
     public ValueTask<RoutedExperiment?> GetAsync(string model, CancellationToken cancellationToken)
     {
-        _cache.TryGetValue(model, out var entry);
-        return entry is { Running.IsCompletedSuccessfully: true } && clock.GetElapsedTime(entry.FetchedAt) < Ttl
-            ? ValueTask.FromResult(entry.Running.Result)
-            : new ValueTask<RoutedExperiment?>(RefreshAsync(model, entry, cancellationToken));
+        var entry = _cache.GetOrAdd(model, _ => new Entry());
+        var known = Volatile.Read(ref entry.Known);
+        return known is not null && clock.GetElapsedTime(known.At) < known.For
+            ? ValueTask.FromResult(known.Value)
+            : new ValueTask<RoutedExperiment?>(RefreshAsync(entry, model, known, cancellationToken));
     }
 
     /// <summary>Forgets a model's answer on this instance (an experiment started or ended here).</summary>
@@ -37,30 +41,60 @@ public sealed partial class RunningExperiments(IExperimentStore store, IOptions<
 
     private TimeSpan Ttl => TimeSpan.FromSeconds(Math.Max(0, options.Value.Serving.CardCacheSeconds));
 
-    private async Task<RoutedExperiment?> RefreshAsync(string model, Entry? stale, CancellationToken cancellationToken)
+    private async Task<RoutedExperiment?> RefreshAsync(Entry entry, string model, Snapshot? known, CancellationToken cancellationToken)
     {
-        // Shared by concurrent callers, so not cancelled by any one of them.
-        var fetch = FetchAsync(model);
-        _cache[model] = new Entry(fetch, clock.GetTimestamp());
+        Task<RoutedExperiment?> fetch;
+        lock (entry)
+        {
+            fetch = entry.Fetching ??= FetchAsync(entry, model);
+        }
+
         try
         {
             return await fetch.WaitAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException && stale is { Running.IsCompletedSuccessfully: true })
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogRefreshFailed(e, model);
-            _cache[model] = stale with { FetchedAt = clock.GetTimestamp() };
-            return stale.Running.Result;
+            return known?.Value;
         }
     }
 
-    private async Task<RoutedExperiment?> FetchAsync(string model) =>
-        await store.RunningAsync(model, CancellationToken.None) is { } running
-            ? new RoutedExperiment(running, running.Variants.Select(v => v.Weight).ToArray())
-            : null;
+    /// <summary>One read for all callers; not cancelled by any one of them.</summary>
+    private async Task<RoutedExperiment?> FetchAsync(Entry entry, string model)
+    {
+        await Task.Yield();
+        try
+        {
+            var routed = await store.RunningAsync(model, CancellationToken.None) is { } running
+                ? new RoutedExperiment(running, running.Variants.Select(v => v.Weight).ToArray())
+                : null;
+            Volatile.Write(ref entry.Known, new Snapshot(routed, clock.GetTimestamp(), Ttl));
+            return routed;
+        }
+        catch
+        {
+            Volatile.Write(ref entry.Known, new Snapshot(Volatile.Read(ref entry.Known)?.Value, clock.GetTimestamp(), RetryAfterFailure));
+            throw;
+        }
+        finally
+        {
+            lock (entry)
+            {
+                entry.Fetching = null;
+            }
+        }
+    }
 
-    private sealed record Entry(Task<RoutedExperiment?> Running, long FetchedAt);
+    private sealed class Entry
+    {
+        public Snapshot? Known;
+        public Task<RoutedExperiment?>? Fetching;
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh the running experiment of {Model}; routing with the last known one")]
+    /// <summary>An answer, when it was read, and how long it stands.</summary>
+    private sealed record Snapshot(RoutedExperiment? Value, long At, TimeSpan For);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the running experiment of {Model}; routing with the last known answer")]
     private partial void LogRefreshFailed(Exception exception, string model);
 }

@@ -37,7 +37,10 @@ public sealed partial class ShadowRunner(
     /// <summary>Calls waiting for their shadows beyond this are dropped: shadows get what spare capacity there is, never more.</summary>
     public const int QueueCapacity = 1_000;
 
-    private readonly Channel<ServedPrediction> _queue = Channel.CreateBounded<ServedPrediction>(new BoundedChannelOptions(QueueCapacity)
+    /// <summary>Bytes of inputs and outputs waiting beyond this are dropped too: a thousand image-sized calls must not fill the instance's memory.</summary>
+    public const long MaxQueuedBytes = 64L * 1024 * 1024;
+
+    private readonly Channel<(ServedPrediction Call, long Bytes)> _queue = Channel.CreateBounded<(ServedPrediction, long)>(new BoundedChannelOptions(QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -45,6 +48,7 @@ public sealed partial class ShadowRunner(
 
     private readonly ConcurrentDictionary<(string Model, int Version), OutputReader> _readers = new();
     private int _pending;
+    private long _queuedBytes;
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool ObservesAll => false;
@@ -56,12 +60,12 @@ public sealed partial class ShadowRunner(
     {
         if (prediction is { Error: null, Rows: > 0, Assignment: { Shadows.Count: > 0 } assignment })
         {
-            if (_queue.Writer.TryWrite(prediction))
+            var bytes = Bytes(prediction.Inputs) + Bytes(prediction.Outputs);
+            Interlocked.Increment(ref _pending);
+            if (Interlocked.Add(ref _queuedBytes, bytes) > MaxQueuedBytes || !_queue.Writer.TryWrite((prediction, bytes)))
             {
-                Interlocked.Increment(ref _pending);
-            }
-            else
-            {
+                Interlocked.Add(ref _queuedBytes, -bytes);
+                Done();
                 recorder.RecordShadowDropped(assignment.Experiment);
             }
         }
@@ -104,14 +108,15 @@ public sealed partial class ShadowRunner(
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (_queue.Reader.TryRead(out var served))
+                while (_queue.Reader.TryRead(out var queued))
                 {
                     try
                     {
-                        await RunShadowsAsync(served, stoppingToken);
+                        await RunShadowsAsync(queued.Call, stoppingToken);
                     }
                     finally
                     {
+                        Interlocked.Add(ref _queuedBytes, -queued.Bytes);
                         Done();
                     }
                 }
@@ -141,27 +146,24 @@ public sealed partial class ShadowRunner(
         }
     }
 
+    /// <summary>Runs one shadow on one call and compares; any failure (scoring, or answers that cannot be compared) counts as the shadow's error, never stops the reader.</summary>
     private async Task RunAsync(ServedPrediction served, ShadowTarget shadow, CancellationToken cancellationToken)
     {
         var experiment = served.Assignment!.Experiment;
         var started = clock.GetTimestamp();
-        IReadOnlyList<TensorData> outputs;
-        ModelCard card;
         try
         {
-            card = await catalog.GetCardAsync(served.Model, cancellationToken);
-            outputs = await ScoreAsync(card, shadow.Version, served, cancellationToken);
+            var card = await catalog.GetCardAsync(served.Model, cancellationToken);
+            var outputs = await ScoreAsync(card, shadow.Version, served, cancellationToken);
+            var elapsed = clock.GetElapsedTime(started);
+            var (compared, agreed, difference) = await CompareAsync(card, served, shadow.Version, outputs, cancellationToken);
+            recorder.RecordShadow(experiment, shadow.Variant, elapsed, failed: false, compared, agreed, difference);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogShadowFailed(e, served.Model, shadow.Version, experiment);
             recorder.RecordShadow(experiment, shadow.Variant, clock.GetElapsedTime(started), failed: true, 0, 0, 0);
-            return;
         }
-
-        var elapsed = clock.GetElapsedTime(started);
-        var (compared, agreed, difference) = await CompareAsync(card, served, shadow.Version, outputs, cancellationToken);
-        recorder.RecordShadow(experiment, shadow.Variant, elapsed, failed: false, compared, agreed, difference);
     }
 
     private async Task<IReadOnlyList<TensorData>> ScoreAsync(ModelCard card, int version, ServedPrediction served, CancellationToken cancellationToken)
@@ -176,6 +178,18 @@ public sealed partial class ShadowRunner(
 
         using var lease = await loader.AcquireAsync(card.Name, version, cancellationToken);
         return lease.Model.Run(served.Inputs);
+    }
+
+    private static long Bytes(IReadOnlyList<TensorData> tensors)
+    {
+        long bytes = 0;
+        foreach (var tensor in tensors)
+        {
+            // Eight bytes per element bounds every numeric type from above; text counts its characters.
+            bytes += tensor.Data is string[] texts ? texts.Sum(t => 2L * (t?.Length ?? 0)) : 8 * tensor.ElementCount;
+        }
+
+        return bytes;
     }
 
     /// <summary>Rows compared, rows whose label agreed (classifiers), and the summed absolute difference of values (regressors).</summary>

@@ -22,6 +22,9 @@ public sealed partial class TrafficRecorder(IExperimentEventStore store, IOption
     /// <summary>An experiment that served nothing for this long is forgotten (it ended, or its traffic moved elsewhere).</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromHours(1);
 
+    /// <summary>New exposures kept waiting for storage per experiment before a failed batch is dropped instead of retried.</summary>
+    public const int MaxPendingExposures = 200_000;
+
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 
     private readonly object _gate = new();
@@ -111,7 +114,12 @@ public sealed partial class TrafficRecorder(IExperimentEventStore store, IOption
                 {
                     await store.RecordTrafficAsync(experiment, pending.Exposures, slice, cancellationToken);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (OperationCanceledException)
+                {
+                    Requeue(experiment, pending);
+                    throw;
+                }
+                catch (Exception e)
                 {
                     LogWriteFailed(e, experiment, pending.Exposures.Count);
                     Requeue(experiment, pending);
@@ -166,6 +174,13 @@ public sealed partial class TrafficRecorder(IExperimentEventStore store, IOption
         lock (_gate)
         {
             var pending = PendingFor(experiment);
+            if (pending.Exposures.Count + failed.Exposures.Count > MaxPendingExposures)
+            {
+                // Storage has refused this experiment's writes for long: keep memory bounded and say what is lost.
+                LogBacklogDropped(experiment, failed.Exposures.Count);
+                return;
+            }
+
             pending.Exposures.AddRange(failed.Exposures);
             pending.Unassigned += failed.Unassigned;
             pending.ShadowDropped += failed.ShadowDropped;
@@ -223,6 +238,9 @@ public sealed partial class TrafficRecorder(IExperimentEventStore store, IOption
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the traffic of experiment {Experiment} ({Exposures} new exposures); retrying at the next flush")]
     private partial void LogWriteFailed(Exception exception, string experiment, int exposures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropped {Exposures} exposures and the traffic of experiment {Experiment}: storage kept refusing them and the backlog is full")]
+    private partial void LogBacklogDropped(string experiment, int exposures);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The final experiment traffic flush did not finish in time; traffic since the last flush is lost")]
     private partial void LogFinalFlushTimedOut();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Stratus.Core.Experiments;
@@ -15,13 +16,17 @@ public sealed record CanaryEndInput(string Model, string Experiment, string Reas
 /// <summary>
 /// A canary's ramp: for each step, set the challenger's share, hold it for the plan's time on a durable timer (so a
 /// restart resumes where it was), then judge the calls since the step began — a breach rolls back and ends the ramp,
-/// too few challenger calls holds the step again, a healthy step moves on. After the last step the experiment keeps
+/// too few challenger calls holds the step again (up to <see cref="MaxHoldsPerStep"/> times, then it rolls back), a
+/// healthy step moves on. After the last step the experiment keeps
 /// running at that split, to be read out and concluded like an A/B test. Deterministic: clocks and I/O are in the
 /// activities and the timers.
 /// </summary>
 public static class CanaryOrchestrator
 {
     public const string Name = "Canary";
+
+    /// <summary>Holds of one step without enough challenger calls before the ramp rolls back.</summary>
+    public const int MaxHoldsPerStep = 48;
 
     [Function(Name)]
     public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context, CanaryInput input)
@@ -37,7 +42,7 @@ public static class CanaryOrchestrator
             }
 
             context.SetCustomStatus(new { step, share = input.Plan.Steps[step] });
-            while (true)
+            for (var holds = 1; ; holds++)
             {
                 await context.CreateTimer(context.CurrentUtcDateTime + hold, CancellationToken.None);
                 var verdict = await context.CallActivityAsync<CanaryVerdictResult>(CanaryActivities.Check, new CanaryCheckInput(input.Model, input.Experiment, since), TrainModelOrchestrator.Retry);
@@ -55,6 +60,15 @@ public static class CanaryOrchestrator
                 if (verdict.Enough)
                 {
                     break;
+                }
+
+                // A challenger that never gets its calls (callers send no unit, or too little traffic) is not judged
+                // forever: the ramp gives up safely, and the history stays bounded.
+                if (holds == MaxHoldsPerStep)
+                {
+                    var reason = string.Create(CultureInfo.InvariantCulture, $"{verdict.Reason} after {holds} holds of {input.Plan.HoldSeconds} s");
+                    await context.CallActivityAsync(CanaryActivities.RollBack, new CanaryEndInput(input.Model, input.Experiment, reason), TrainModelOrchestrator.Retry);
+                    return "rolled-back: " + reason;
                 }
             }
         }

@@ -109,6 +109,23 @@ public sealed class ExperimentRoutingTests
     }
 
     [Fact]
+    public async Task A_model_whose_experiment_cannot_be_read_is_served_by_its_champion_and_storage_is_asked_again_a_second_later()
+    {
+        _store.SetupSequence(s => s.RunningAsync("m", It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IOException("storage unreachable"))
+            .ReturnsAsync(Running);
+        var selector = Selector();
+        var target = new ServingTarget(null, null, "u1");
+
+        Assert.Equal(new VersionChoice(1), await selector.SelectAsync(Card, target, CancellationToken.None));
+        Assert.Equal(new VersionChoice(1), await selector.SelectAsync(Card, target, CancellationToken.None));
+        _store.Verify(s => s.RunningAsync("m", It.IsAny<CancellationToken>()), Times.Once);
+
+        _clock.Advance(RunningExperiments.RetryAfterFailure);
+        Assert.NotNull((await selector.SelectAsync(Card, target, CancellationToken.None)).Assignment);
+    }
+
+    [Fact]
     public async Task Each_unit_is_written_once_however_often_it_is_served_and_calls_errors_and_unit_less_calls_are_counted()
     {
         var events = new Mock<IExperimentEventStore>();
