@@ -22,10 +22,12 @@ namespace Stratus.LocalRunner;
 public sealed class LocalRunnerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly OwnedServices _owned;
 
-    private LocalRunnerHost(WebApplication app, Uri address)
+    private LocalRunnerHost(WebApplication app, Uri address, OwnedServices owned)
     {
         _app = app;
+        _owned = owned;
         BaseAddress = address;
     }
 
@@ -58,6 +60,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         AzuriteHost? azurite = null;
         LocalDurableEngine? engine = null;
         WebApplication? built = null;
+        OwnedServices? owned = null;
         try
         {
             var storage = builder.Configuration[SettingNames.Storage];
@@ -90,10 +93,10 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var catalog = FunctionCatalog.FromAssembly(options.FunctionsAssembly);
             builder.WebHost.UseUrls(options.Url);
 
-            // Registered first so it stops last: however the host is stopped (Ctrl-C, SIGTERM, dispose),
-            // the engine and Azurite go down with it.
-            var owned = new OwnedServices(engine, azurite, bootLoggers);
-            builder.Services.AddHostedService(_ => owned);
+            // Stopped by DisposeAsync after the app has stopped, not as a hosted service: the app's services (the
+            // monitoring and experiment flushers, the engine's leases) write to storage while they stop, so Azurite
+            // must outlive them, and hosted-service stop order did not guarantee it (it was seen stopping first).
+            owned = new OwnedServices(engine, azurite, bootLoggers);
             builder.Services.AddSingleton(clients);
             builder.Services.AddSingleton<Stratus.Functions.Http.IDurableHttpLinks, LocalDurableHttpLinks>();
             builder.Services.AddStratus(builder.Configuration);
@@ -138,13 +141,20 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
                 address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
-            return new LocalRunnerHost(app, address);
+            return new LocalRunnerHost(app, address, owned);
         }
         catch
         {
             if (built is not null)
             {
                 await built.DisposeAsync();
+            }
+
+            if (owned is not null)
+            {
+                // The GPU tier (if it started), the engine and Azurite.
+                await owned.StopAsync();
+                throw;
             }
 
             if (engine is not null)
@@ -202,18 +212,17 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
+        await _owned.StopAsync();
     }
 
-    /// <summary>Stops what the runner started outside the web app when the app stops.</summary>
-    private sealed class OwnedServices(LocalDurableEngine engine, AzuriteHost? azurite, ILoggerFactory loggers) : IHostedService
+    /// <summary>Stops what the runner started outside the web app (the GPU tier, the engine, Azurite), once the app has stopped.</summary>
+    private sealed class OwnedServices(LocalDurableEngine engine, AzuriteHost? azurite, ILoggerFactory loggers)
     {
         private int _stopped;
 
         public GpuTierProcess? Tier { get; set; }
 
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task StopAsync(CancellationToken cancellationToken)
+        public async Task StopAsync()
         {
             if (Interlocked.Exchange(ref _stopped, 1) == 1)
             {

@@ -28,8 +28,17 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
         var started = await experiments.StartAsync(name, experiment, body, cancellationToken);
         if (started.Canary is { } plan)
         {
-            // The ramp runs as its own orchestration, one per experiment (its id is the experiment's).
-            await durable.StartOnceAsync(CanaryOrchestrator.Name, new CanaryInput(name, experiment, plan, started.StartedAt), CanaryInstanceId(started), cancellationToken);
+            // The ramp runs as its own orchestration, one per experiment (its id is the experiment's). Without it the
+            // canary would sit at its first split unguarded, so a failed start stops the experiment.
+            try
+            {
+                await durable.StartOnceAsync(CanaryOrchestrator.Name, new CanaryInput(name, experiment, plan, started.StartedAt), CanaryInstanceId(started), cancellationToken);
+            }
+            catch
+            {
+                await experiments.StopAsync(name, experiment, new StopRequest("the canary's ramp could not be started"), CancellationToken.None);
+                throw;
+            }
         }
 
         return ApiResults.Json(started, StatusCodes.Status201Created);
