@@ -33,6 +33,11 @@ public static class RequestBodies
         }
     }
 
+    /// <summary>A JSON body that may be left out (a bare POST): null when the request has neither a body nor a content type.</summary>
+    public static async Task<T?> ReadOptionalJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class =>
+        request.ContentLength is > 0 || request.ContentType is not null ? await ReadJsonAsync<T>(request, cancellationToken) : null;
+
     public static bool IsJson(HttpRequest request) =>
         string.Equals(request.ContentType?.Split(';', 2)[0].Trim(), "application/json", StringComparison.OrdinalIgnoreCase);
 

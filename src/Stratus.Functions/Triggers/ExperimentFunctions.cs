@@ -70,7 +70,7 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
         CancellationToken cancellationToken)
     {
         // The body (a reason) is optional: a bare POST stops it too.
-        var body = request.ContentLength is > 0 || request.ContentType is not null ? await RequestBodies.ReadJsonAsync<StopRequest>(request, cancellationToken) : null;
+        var body = await RequestBodies.ReadOptionalJsonAsync<StopRequest>(request, cancellationToken);
         return ApiResults.Json(await experiments.StopAsync(name, experiment, body, cancellationToken));
     }
 
@@ -81,7 +81,7 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
         string experiment,
         CancellationToken cancellationToken)
     {
-        var body = request.ContentLength is > 0 || request.ContentType is not null ? await RequestBodies.ReadJsonAsync<ConcludeRequest>(request, cancellationToken) : null;
+        var body = await RequestBodies.ReadOptionalJsonAsync<ConcludeRequest>(request, cancellationToken);
         // App Service authentication names the signed-in caller here; keys carry no identity.
         var principal = request.Headers["x-ms-client-principal-name"].FirstOrDefault();
         return ApiResults.Json(await results.ConcludeAsync(name, experiment, body, principal, cancellationToken));
