@@ -60,7 +60,7 @@ public static class StratusServer
     /// <summary>The background cost of observing one served row: the monitoring observer alone, in a loop.</summary>
     private static async Task<int> ObserveCostAsync(LocalRunnerHost runner)
     {
-        var observer = runner.Services.GetServices<Stratus.Serving.Observation.IPredictionObserver>().Single();
+        var observer = runner.Services.GetServices<Stratus.Serving.Observation.IPredictionObserver>().OfType<Stratus.Reliability.Recording.MonitoringObserver>().Single();
         using var lease = await runner.Services.GetRequiredService<Stratus.Serving.Onnx.ModelLoader>().AcquireAsync("breast-cancer", 1, CancellationToken.None);
         var inputs = new[] { new Stratus.Serving.Onnx.TensorData("Features", Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, [1, 30], (float[])BenchmarkOptions.Row.Clone()) };
         var outputs = lease.Model.Run(inputs);
