@@ -45,7 +45,9 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
     }
 
     /// <summary>The canary orchestration's instance id: the experiment's id, with the separators instance ids allow.</summary>
-    public static string CanaryInstanceId(Stratus.Core.Experiments.Experiment experiment) => "canary-" + experiment.Id.Replace('/', '-');
+    public static string CanaryInstanceId(Stratus.Core.Experiments.Experiment experiment) => CanaryInstanceId(experiment.Id);
+
+    public static string CanaryInstanceId(string experimentId) => "canary-" + experimentId.Replace('/', '-');
 
     [Function(nameof(ListExperiments))]
     public async Task<IActionResult> ListExperiments(
