@@ -14,8 +14,20 @@ public static class VariantAssigner
     /// <summary>The unit's position in [0, 1) for this experiment.</summary>
     public static double Bucket(string experimentId, string unit)
     {
+        // On every routed request: the key is encoded on the stack (ids and units are short), not as a string and an array.
+        var length = Encoding.UTF8.GetMaxByteCount(experimentId.Length + 1 + unit.Length);
+        var rented = length <= 1024 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> key = rented ?? stackalloc byte[1024];
+        var written = Encoding.UTF8.GetBytes(experimentId, key);
+        key[written++] = (byte)':';
+        written += Encoding.UTF8.GetBytes(unit, key[written..]);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"{experimentId}:{unit}"), hash);
+        SHA256.HashData(key[..written], hash);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
         return (BitConverter.ToUInt64(hash[..8]) >> 11) * (1.0 / (1UL << 53));
     }
 

@@ -49,37 +49,37 @@ public sealed partial class CanaryService(IExperimentStore store, IExperimentEve
     /// <summary>Sends every unit back to control and stops the experiment, recording why.</summary>
     public async Task RollBackAsync(string model, string name, string reason, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < Attempts; attempt++)
+        var now = clock.GetUtcNow();
+        var rolledBack = await ChangeAsync(model, name, store.EndAsync, e => e with
         {
-            if (await store.GetAsync(model, name, cancellationToken) is not { Value.State: ExperimentState.Running } current)
-            {
-                return;
-            }
-
-            var e = current.Value;
-            var rolledBack = e with
-            {
-                Variants = [e.Variants[0] with { Weight = 1 }, e.Variants[1] with { Weight = 0 }],
-                State = ExperimentState.Stopped,
-                EndedAt = clock.GetUtcNow(),
-                Note = "rolled back: " + reason,
-                Progress = (e.Progress ?? new CanaryProgress(0, clock.GetUtcNow(), CanaryProgress.RolledBack, null)) with { Status = CanaryProgress.RolledBack, Reason = reason },
-            };
-            if (await store.EndAsync(current, rolledBack, cancellationToken))
-            {
-                running.Invalidate(model);
-                LogRolledBack(model, name, reason);
-                return;
-            }
+            Variants = [e.Variants[0] with { Weight = 1 }, e.Variants[1] with { Weight = 0 }],
+            State = ExperimentState.Stopped,
+            EndedAt = now,
+            Note = "rolled back: " + reason,
+            Progress = (e.Progress ?? new CanaryProgress(0, now, CanaryProgress.RolledBack, null)) with { Status = CanaryProgress.RolledBack, Reason = reason },
+        }, cancellationToken);
+        if (rolledBack is not null)
+        {
+            LogRolledBack(model, name, reason);
         }
-
-        throw new InvalidOperationException($"The canary {model}/{name} kept changing while it was being rolled back.");
     }
 
     public async Task CompleteAsync(string model, string name, string reason, CancellationToken cancellationToken) =>
         await UpdateAsync(model, name, e => e with { Progress = e.Progress! with { Status = CanaryProgress.Complete, Reason = reason } }, cancellationToken);
 
-    private async Task<Experiment?> UpdateAsync(string model, string name, Func<Experiment, Experiment> change, CancellationToken cancellationToken)
+    private Task<Experiment?> UpdateAsync(string model, string name, Func<Experiment, Experiment> change, CancellationToken cancellationToken) =>
+        ChangeAsync(model, name, store.UpdateAsync, change, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the running canary and writes it with <paramref name="write"/> under its
+    /// ETag, re-reading on a conflict; null when the canary no longer runs.
+    /// </summary>
+    private async Task<Experiment?> ChangeAsync(
+        string model,
+        string name,
+        Func<Versioned<Experiment>, Experiment, CancellationToken, Task<bool>> write,
+        Func<Experiment, Experiment> change,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
@@ -88,15 +88,15 @@ public sealed partial class CanaryService(IExperimentStore store, IExperimentEve
                 return null;
             }
 
-            var updated = change(current.Value);
-            if (await store.UpdateAsync(current, updated, cancellationToken))
+            var changed = change(current.Value);
+            if (await write(current, changed, cancellationToken))
             {
                 running.Invalidate(model);
-                return updated;
+                return changed;
             }
         }
 
-        throw new InvalidOperationException($"The canary {model}/{name} kept changing while its step was being set.");
+        throw new InvalidOperationException($"The canary {model}/{name} kept changing while it was being updated.");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Canary {Model}/{Experiment} at step {Step}: the challenger gets {Share} of units")]
