@@ -21,7 +21,24 @@ public enum DriftVerdict
 }
 
 /// <summary>One feature in a window against the reference.</summary>
-public sealed record FeatureDrift(string Feature, string Kind, double Psi, string Test, double Statistic, double PValue, bool Drifted, bool InsufficientData);
+public sealed record FeatureDrift(string Feature, string Kind, double Psi, string Test, double Statistic, double PValue, bool Drifted, bool InsufficientData)
+{
+    /// <summary>The reference's and the window's shares in the bins PSI compares, for a picture of the shift.</summary>
+    public DriftHistogram? Histogram { get; init; }
+}
+
+/// <summary>Shares of the reference and of the live window per bin (each sums to 1 over values present; missing apart).</summary>
+public sealed record DriftHistogram(IReadOnlyList<string> Bins, IReadOnlyList<double> Reference, IReadOnlyList<double> Live)
+{
+    public static DriftHistogram Of(IReadOnlyList<string> bins, IReadOnlyList<long> reference, IReadOnlyList<long> live) =>
+        new(bins, Shares(reference), Shares(live));
+
+    private static double[] Shares(IReadOnlyList<long> counts)
+    {
+        var total = (double)counts.Sum();
+        return counts.Select(c => total == 0 ? 0 : c / total).ToArray();
+    }
+}
 
 /// <summary>A window's drift: per feature, the share that drifted, and the verdict with its reasons.</summary>
 public sealed record DriftReport(long Rows, IReadOnlyList<FeatureDrift> Features, double DriftShare, bool DatasetDrift, DriftVerdict Verdict, IReadOnlyList<string> Reasons);
@@ -32,12 +49,16 @@ public static class DriftEvaluator
     public const string Numeric = "numeric";
     public const string Categorical = "categorical";
 
+    /// <summary>The histogram's name for the categorical sketches' "other" bucket.</summary>
+    public const string OtherBin = "(other)";
+
     /// <summary>PSI on the ten grouped bins, KS on the fine ones.</summary>
     public static FeatureDrift Evaluate(string feature, NumericSketch reference, NumericSketch live, DriftThresholds thresholds)
     {
-        var psi = DriftTests.Psi(reference.Grouped(), live.Grouped());
+        var (referenceGroups, liveGroups) = (reference.Grouped(), live.Grouped());
+        var psi = DriftTests.Psi(referenceGroups, liveGroups);
         var ks = DriftTests.KolmogorovSmirnov(reference.Counts, live.Counts);
-        return Decide(feature, Numeric, psi, "ks", ks, live.Total, thresholds);
+        return Decide(feature, Numeric, psi, "ks", ks, live.Total, thresholds) with { Histogram = DriftHistogram.Of(reference.GroupLabels(), referenceGroups, liveGroups) };
     }
 
     /// <summary>PSI and the two-sample chi-square over the reference's categories and "other".</summary>
@@ -45,7 +66,7 @@ public static class DriftEvaluator
     {
         var psi = DriftTests.Psi(reference.Counts, live.Counts);
         var chi = DriftTests.ChiSquare(reference.Counts, live.Counts);
-        return Decide(feature, Categorical, psi, "chi-square", chi, live.Total, thresholds);
+        return Decide(feature, Categorical, psi, "chi-square", chi, live.Total, thresholds) with { Histogram = DriftHistogram.Of([.. reference.Categories, OtherBin], reference.Counts, live.Counts) };
     }
 
     public static DriftReport Report(long rows, IReadOnlyList<FeatureDrift> features, DriftThresholds thresholds)

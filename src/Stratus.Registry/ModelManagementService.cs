@@ -145,11 +145,11 @@ public sealed class ModelManagementService(
         return await UploadVersionAsync(name, content, staged.Length, new Lineage { Source = Lineage.UploadSource }, cancellationToken);
     }
 
-    public async Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken)
+    public async Task<Versioned<ModelCard>> SetAliasAsync(string name, string alias, int version, string? ifMatch, CancellationToken cancellationToken)
     {
         ResourceName.Require(name, "model");
         ResourceName.Require(alias, "alias");
-        var card = await registry.SetAliasAsync(name, alias, version, cancellationToken);
+        var card = await registry.SetAliasAsync(name, alias, version, ifMatch, cancellationToken);
         catalog.Invalidate(name);
         logger.LogInformation("Alias {Alias} of {Model} now points at version {Version}", alias, name, version);
         return card;

@@ -87,6 +87,7 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
     {
         var partition = TableKeys.Escape(experiment);
         var units = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var outcomes = new List<Outcome>();
         var traffic = new List<TrafficSlice>();
         await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken))
@@ -94,11 +95,13 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
             var key = entity.RowKey;
             if (key.StartsWith(UnitPrefix, StringComparison.Ordinal))
             {
-                units[entity.GetString(UnitColumn) ?? ""] = entity.GetString("Variant") ?? "";
+                var unit = entity.GetString(UnitColumn) ?? "";
+                units[unit] = entity.GetString("Variant") ?? "";
+                seen[unit] = entity.Timestamp ?? DateTimeOffset.MinValue;
             }
             else if (key.StartsWith(OutcomePrefix, StringComparison.Ordinal))
             {
-                outcomes.Add(new Outcome(entity.GetString(IdColumn) ?? "", entity.GetString(UnitColumn) ?? "", entity.GetDouble("Value") ?? 0));
+                outcomes.Add(new Outcome(entity.GetString(IdColumn) ?? "", entity.GetString(UnitColumn) ?? "", entity.GetDouble("Value") ?? 0) { RecordedAt = entity.Timestamp });
             }
             else if (key.StartsWith(TrafficPrefix, StringComparison.Ordinal))
             {
@@ -106,7 +109,7 @@ public sealed class TableExperimentEventStore(StorageClients clients) : IExperim
             }
         }
 
-        return new ExperimentEvents(units, outcomes, traffic);
+        return new ExperimentEvents(units, outcomes, traffic) { UnitsSeenAt = seen };
     }
 
     public async Task<IReadOnlyList<TrafficSlice>> ReadTrafficAsync(string experiment, DateTimeOffset since, CancellationToken cancellationToken)

@@ -96,7 +96,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
     public async Task<int> AllocateVersionAsync(string name, CancellationToken cancellationToken = default)
     {
         var card = await MutateCardAsync(name, c => c with { LatestVersion = c.LatestVersion + 1 }, cancellationToken);
-        return card.LatestVersion;
+        return card.Value.LatestVersion;
     }
 
     public async Task AddVersionAsync(ModelVersion version, CancellationToken cancellationToken = default)
@@ -122,14 +122,14 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         return list;
     }
 
-    public async Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken = default)
+    public async Task<Versioned<ModelCard>> SetAliasAsync(string name, string alias, int version, string? ifMatch = null, CancellationToken cancellationToken = default)
     {
         if (await GetVersionAsync(name, version, cancellationToken) is null)
         {
             throw RegistryErrors.VersionNotFound(name, version);
         }
 
-        return await MutateCardAsync(name, c => c with { Aliases = With(c.Aliases, alias, version) }, cancellationToken);
+        return await MutateCardAsync(name, c => c.Aliases.TryGetValue(alias, out var at) && at == version ? null : c.WithAlias(alias, version, clock.GetUtcNow()), cancellationToken, ifMatch);
     }
 
     public async Task<bool> MoveAliasAsync(string name, string alias, int version, int? expected, CancellationToken cancellationToken = default)
@@ -146,7 +146,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
             {
                 var current = c.Aliases.TryGetValue(alias, out var points) ? points : (int?)null;
                 moved = current == expected || current == version; // already there: a retried call succeeds too
-                return moved && current != version ? c with { Aliases = With(c.Aliases, alias, version) } : null;
+                return moved && current != version ? c.WithAlias(alias, version, clock.GetUtcNow()) : null;
             },
             cancellationToken);
         return moved;
@@ -160,7 +160,7 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
             c =>
             {
                 removed = c.Aliases.ContainsKey(alias);
-                return removed ? c with { Aliases = Without(c.Aliases, alias) } : null;
+                return removed ? c.WithAlias(alias, null, clock.GetUtcNow()) : null;
             },
             cancellationToken);
         return removed;
@@ -169,23 +169,32 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
     public async Task PingAsync(CancellationToken cancellationToken = default) =>
         await _cards.GetEntityIfExistsAsync<TableEntity>("~health", CardRowKey, cancellationToken: cancellationToken);
 
-    /// <summary>Read-modify-write of a card under its ETag, retried until it lands. A null from <paramref name="change"/> means "no change".</summary>
-    private async Task<ModelCard> MutateCardAsync(string name, Func<ModelCard, ModelCard?> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Read-modify-write of a card under its ETag, retried until it lands. A null from <paramref name="change"/> means
+    /// "no change". With <paramref name="ifMatch"/>, the caller's ETag must be the card's: a card changed since the caller
+    /// read it is a failed precondition, never retried over.
+    /// </summary>
+    private async Task<Versioned<ModelCard>> MutateCardAsync(string name, Func<ModelCard, ModelCard?> change, CancellationToken cancellationToken, string? ifMatch = null)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var existing = await GetCardAsync(name, cancellationToken)
                 ?? throw RegistryErrors.ModelNotFound(name);
+            if (ifMatch is not null && ifMatch != "*" && ifMatch != existing.ETag)
+            {
+                throw DomainException.PreconditionFailed($"Model '{name}' changed since ETag {ifMatch} (now {existing.ETag}).");
+            }
+
             var changed = change(existing.Value);
             if (changed is null)
             {
-                return existing.Value;
+                return existing;
             }
 
             changed = changed with { UpdatedAt = clock.GetUtcNow() };
-            if (await TryReplaceAsync(changed, existing.ETag, cancellationToken) is not null)
+            if (await TryReplaceAsync(changed, existing.ETag, cancellationToken) is { } etag)
             {
-                return changed;
+                return new Versioned<ModelCard>(changed, etag);
             }
 
             await BackOffAsync(attempt, cancellationToken);
@@ -214,14 +223,4 @@ public sealed class TableModelRegistry(StorageClients clients, TimeProvider cloc
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), clock, cancellationToken);
 
     private static string VersionKey(int version) => version.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static Dictionary<string, int> With(IReadOnlyDictionary<string, int> aliases, string alias, int version) =>
-        new(aliases, StringComparer.Ordinal) { [alias] = version };
-
-    private static Dictionary<string, int> Without(IReadOnlyDictionary<string, int> aliases, string alias)
-    {
-        var copy = new Dictionary<string, int>(aliases, StringComparer.Ordinal);
-        copy.Remove(alias);
-        return copy;
-    }
 }

@@ -31,7 +31,7 @@ public static class ReportScaleBenchmark
             var name = $"report-{m:D3}";
             await registry.UpsertCardAsync(name, new ModelCardUpdate { Name = name, Task = ModelTask.BinaryClassification, FeatureNames = features }, null, CancellationToken.None);
             var version = await registry.UploadVersionAsync(name, new MemoryStream(onnx), onnx.Length, null, CancellationToken.None);
-            await registry.SetAliasAsync(name, Aliases.Champion, version.Version, CancellationToken.None);
+            await registry.SetAliasAsync(name, Aliases.Champion, version.Version, ifMatch: null, CancellationToken.None);
             await using (var csv = File.OpenRead(BenchmarkOptions.DataPath))
             {
                 await references.PutCsvAsync(name, version.Version, csv, null, ReferenceSet.UploadSource, CancellationToken.None);

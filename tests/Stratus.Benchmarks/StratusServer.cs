@@ -27,7 +27,7 @@ public static class StratusServer
         await using (var onnx = File.OpenRead(BenchmarkOptions.ModelPath))
         {
             var version = await models.UploadVersionAsync("breast-cancer", onnx, onnx.Length, null, CancellationToken.None);
-            await models.SetAliasAsync("breast-cancer", Aliases.Champion, version.Version, CancellationToken.None);
+            await models.SetAliasAsync("breast-cancer", Aliases.Champion, version.Version, ifMatch: null, CancellationToken.None);
 
             // A reference, so every served row is recorded into the sketches (with monitoring on).
             await using var csv = File.OpenRead(BenchmarkOptions.DataPath);

@@ -25,8 +25,11 @@ public interface IModelRegistry
 
     Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Points <paramref name="alias"/> at an existing version.</summary>
-    Task<ModelCard> SetAliasAsync(string name, string alias, int version, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Points <paramref name="alias"/> at an existing version and records the move in the card's alias history. With
+    /// <paramref name="ifMatch"/>, only while the card's ETag is still that one (else a failed precondition).
+    /// </summary>
+    Task<Versioned<ModelCard>> SetAliasAsync(string name, string alias, int version, string? ifMatch = null, CancellationToken cancellationToken = default);
 
     /// <summary>Removes <paramref name="alias"/>; false when it did not exist.</summary>
     /// <summary>

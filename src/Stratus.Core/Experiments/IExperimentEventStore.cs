@@ -4,7 +4,11 @@ namespace Stratus.Core.Experiments;
 public sealed record Exposure(string Unit, string Variant);
 
 /// <summary>A business event a caller reported for a unit: its id (duplicates count once) and value.</summary>
-public sealed record Outcome(string Id, string Unit, double Value);
+public sealed record Outcome(string Id, string Unit, double Value)
+{
+    /// <summary>When storage took it in (set when read back); orders outcomes for the readout's history.</summary>
+    public DateTimeOffset? RecordedAt { get; init; }
+}
 
 /// <summary>What writing outcomes came to: how many were new, and how many repeated an id already stored.</summary>
 public sealed record OutcomeWrite(int Accepted, int Duplicates);
@@ -21,6 +25,9 @@ public sealed record TrafficSlice(DateTimeOffset At, long Unassigned, IReadOnlyD
 /// <summary>Everything recorded for one experiment: each exposed unit's variant, the outcomes, and the traffic slices.</summary>
 public sealed record ExperimentEvents(IReadOnlyDictionary<string, string> Units, IReadOnlyList<Outcome> Outcomes, IReadOnlyList<TrafficSlice> Traffic)
 {
+    /// <summary>When each unit's exposure was last written by storage (an exposure is written once per unit per instance).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset>? UnitsSeenAt { get; init; }
+
     public long Unassigned => Traffic.Sum(t => t.Unassigned);
 }
 

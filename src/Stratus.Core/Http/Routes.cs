@@ -9,6 +9,10 @@ public static class Routes
 {
     public const string Health = "api/health";
 
+    /// <summary>The dashboard (a single-page app over this API) and its static files, anonymous: the page asks for the key.</summary>
+    public const string Dashboard = "ui/{*path}";
+    public const string DashboardRoot = "/ui/";
+
     public const string Models = "api/models";
     public const string Model = "api/models/{name}";
     public const string Versions = "api/models/{name}/versions";
@@ -33,6 +37,7 @@ public static class Routes
     public const string Train = "api/models/{name}/train";
     public const string Reproduce = "api/models/{name}/versions/{version:int}/reproduce";
     public const string Runs = "api/runs";
+    public const string Run = "api/runs/{id}";
     public const string Retrain = "api/retrain";
 
     /// <summary>The Durable Functions HTTP API the host serves (and the local runner reproduces) for check-status links.</summary>

@@ -23,6 +23,29 @@ public sealed record ModelCard
     /// <summary>Alias → version. <see cref="Aliases.Champion"/> is what predict serves by default.</summary>
     public IReadOnlyDictionary<string, int> Aliases { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>The last <see cref="AliasHistoryLength"/> alias moves, oldest first; written with <see cref="Aliases"/> under the same ETag.</summary>
+    public IReadOnlyList<AliasChange>? AliasHistory { get; init; }
+
+    public const int AliasHistoryLength = 50;
+
+    /// <summary>The card with <paramref name="alias"/> pointing at <paramref name="version"/> (null: removed), the move recorded.</summary>
+    public ModelCard WithAlias(string alias, int? version, DateTimeOffset at)
+    {
+        var aliases = new Dictionary<string, int>(Aliases, StringComparer.Ordinal);
+        int? previous = aliases.TryGetValue(alias, out var was) ? was : null;
+        if (version is { } v)
+        {
+            aliases[alias] = v;
+        }
+        else
+        {
+            aliases.Remove(alias);
+        }
+
+        var history = (AliasHistory ?? []).Append(new AliasChange(alias, version, previous, at)).TakeLast(AliasHistoryLength).ToArray();
+        return this with { Aliases = aliases, AliasHistory = history };
+    }
+
     /// <summary>How scheduled retraining retrains this model; null: it is not retrained.</summary>
     public Training.RetrainingPolicy? Retraining { get; init; }
 

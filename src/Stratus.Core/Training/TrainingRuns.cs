@@ -6,7 +6,15 @@ namespace Stratus.Core.Training;
 /// </summary>
 public static class TrainingRuns
 {
-    public static string Prefix(string model) => $"train-{model}.";
+    public const string TrainPrefix = "train-";
+    public const string RetrainPrefix = "retrain-";
+    public const string ReproducePrefix = "reproduce-";
+
+    public static string Prefix(string model) => $"{TrainPrefix}{model}.";
+
+    /// <summary>True for the ids of the runs Stratus starts (training, retraining, reproduction), not of other orchestrations.</summary>
+    public static bool IsRun(string id) =>
+        id.StartsWith(TrainPrefix, StringComparison.Ordinal) || id.StartsWith(RetrainPrefix, StringComparison.Ordinal) || id.StartsWith(ReproducePrefix, StringComparison.Ordinal);
 
     public static string NewId(string model) => Prefix(model) + Guid.NewGuid().ToString("N")[..12];
 }

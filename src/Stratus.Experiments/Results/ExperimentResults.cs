@@ -173,6 +173,7 @@ public sealed partial class ExperimentResults(
             Comparisons = readout.Comparisons.Select(Views.Of).ToArray(),
             SampleRatio = new SampleRatioView(readout.SampleRatioPValue, readout.SampleRatioMismatch, ExperimentStatistics.SrmThreshold),
             Traffic = new TrafficView(recorded.Unassigned, recorded.Outcomes.Count, unattributed),
+            History = experiment.Mode == ExperimentMode.Shadow ? [] : History(experiment, recorded),
             Sequential = new SequentialView("mSPRT, normal mixture (Johari et al., Always Valid Inference)", Views.Finite(readout.MixtureVariance), Tuning),
             Shadow = experiment.Mode == ExperimentMode.Shadow ? Shadows(experiment, recorded, await IsRegressionAsync(experiment.Model, cancellationToken)) : null,
             Decision = experiment.Mode == ExperimentMode.Shadow ? ExperimentAnalysis.Continue : readout.Decision,
@@ -180,6 +181,40 @@ public sealed partial class ExperimentResults(
                 ? "a shadow experiment runs the other variants on control's traffic without serving them: read 'shadow', then stop it, or conclude it naming the variant to ship"
                 : readout.Reason,
         };
+    }
+
+    /// <summary>Points in the readout's history: evenly spaced over the time the events span.</summary>
+    public const int HistoryPoints = 20;
+
+    /// <summary>
+    /// The readout replayed at <see cref="HistoryPoints"/> times between the first and the last recorded event, from the
+    /// units and outcomes storage had taken in by each: what someone watching the experiment would have seen.
+    /// </summary>
+    public static IReadOnlyList<HistoryPoint> History(Experiment experiment, ExperimentEvents recorded)
+    {
+        if (experiment.Variants.Count < 2 || recorded.UnitsSeenAt is not { Count: > 0 } seen)
+        {
+            return [];
+        }
+
+        var times = seen.Values.Concat(recorded.Outcomes.Select(o => o.RecordedAt).OfType<DateTimeOffset>()).ToArray();
+        var (first, last) = (times.Min(), times.Max());
+        var design = Design(experiment);
+        var points = new List<HistoryPoint>(HistoryPoints);
+        for (var k = 1; k <= HistoryPoints; k++)
+        {
+            var at = first + ((last - first) * k / HistoryPoints);
+            var units = recorded.Units.Where(u => seen.GetValueOrDefault(u.Key) <= at).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal);
+            var outcomes = recorded.Outcomes.Where(o => o.RecordedAt is not { } when || when <= at).ToArray();
+            var (samples, _) = Aggregate(experiment, new ExperimentEvents(units, outcomes, []));
+            var comparisons = ExperimentAnalysis.Analyze(design, samples).Comparisons;
+            if (comparisons is [var comparison, ..] && double.IsFinite(comparison.Comparison.Lift))
+            {
+                points.Add(new HistoryPoint(at, units.Count, comparison.Variant, comparison.Comparison.Lift, Views.Finite(comparison.Comparison.PValue), Views.Finite(comparison.Comparison.AlwaysValidPValue)));
+            }
+        }
+
+        return points;
     }
 
     private async Task<bool> IsRegressionAsync(string model, CancellationToken cancellationToken) =>

@@ -19,6 +19,9 @@ public sealed record ExperimentView
     public required TrafficView Traffic { get; init; }
     public required SequentialView Sequential { get; init; }
 
+    /// <summary>The first treatment against control as the data arrived: the always-valid p-value may be watched at every point.</summary>
+    public IReadOnlyList<HistoryPoint> History { get; init; } = [];
+
     /// <summary>Shadow mode only.</summary>
     public ShadowView? Shadow { get; init; }
     public required string Decision { get; init; }
@@ -75,6 +78,9 @@ public sealed record SampleRatioView(double PValue, bool Mismatch, double Thresh
 /// and outcomes for units never exposed (counted here, attributed to no variant).
 /// </summary>
 public sealed record TrafficView(long UnassignedRequests, int Outcomes, int UnattributedOutcomes);
+
+/// <summary>The readout as it stood at <paramref name="At"/>: units exposed by then and the comparison of one variant with control.</summary>
+public sealed record HistoryPoint(DateTimeOffset At, long Units, string Variant, double Lift, double? PValue, double? AlwaysValidPValue);
 
 /// <summary>The always-valid test: the mixture SPRT with a normal mixture of variance τ² over the lift.</summary>
 public sealed record SequentialView(string Method, double? MixtureVariance, string Tuning);

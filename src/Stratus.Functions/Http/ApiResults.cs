@@ -65,7 +65,18 @@ public static class ApiResults
             }
         });
 
-    public static IActionResult NoContent() => new Result(StatusCodes.Status204NoContent, null, null, null);
+    /// <summary>Bytes already in memory (the dashboard's files), with the caller's headers.</summary>
+    public static IActionResult Content(ReadOnlyMemory<byte> body, string contentType, Action<HttpResponse>? headers = null) =>
+        new Result(StatusCodes.Status200OK, contentType, response =>
+        {
+            headers?.Invoke(response);
+            response.ContentLength = body.Length;
+        }, async (response, ct) => await response.Body.WriteAsync(body, ct));
+
+    /// <summary>A body-less answer (304, a redirect) with the caller's headers.</summary>
+    public static IActionResult Status(int status, Action<HttpResponse>? headers = null) => new Result(status, null, headers, null);
+
+    public static IActionResult NoContent() => Status(StatusCodes.Status204NoContent);
 
     private sealed class Result(int status, string? contentType, Action<HttpResponse>? headers, Func<HttpResponse, CancellationToken, Task>? write) : IActionResult
     {

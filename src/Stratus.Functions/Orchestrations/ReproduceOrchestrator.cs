@@ -13,7 +13,7 @@ public static class ReproduceOrchestrator
     public const string Name = "Reproduce";
 
     /// <summary>Instance ids of reproduce runs: <c>reproduce-{model}.{version}.{suffix}</c>.</summary>
-    public static string NewId(string model, int version) => $"reproduce-{model}.{version}.{Guid.NewGuid().ToString("N")[..8]}";
+    public static string NewId(string model, int version) => $"{TrainingRuns.ReproducePrefix}{model}.{version}.{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>No automatic retry: a failure here (dataset gone, trainer error) is not transient, and each attempt is a full retrain.</summary>
     [Function(Name)]

@@ -24,8 +24,10 @@ public sealed class AliasFunctions(ModelManagementService models)
             throw DomainException.Invalid("Invalid alias", "The body must be {\"version\": n} with n ≥ 1.");
         }
 
-        var card = await models.SetAliasAsync(name, alias, version, cancellationToken);
-        return ApiResults.Json(new { model = name, alias, version, aliases = card.Aliases });
+        // If-Match (the ETag of GET …/models/{name}) makes the move conditional: a card changed meanwhile is a 412.
+        var ifMatch = request.Headers.IfMatch.ToString() is { Length: > 0 } etag ? etag : null;
+        var card = await models.SetAliasAsync(name, alias, version, ifMatch, cancellationToken);
+        return ApiResults.Json(new { model = name, alias, version, aliases = card.Value.Aliases }, headers: r => r.Headers.ETag = card.ETag);
     }
 
     [Function(nameof(RemoveAlias))]

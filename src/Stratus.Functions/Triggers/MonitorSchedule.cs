@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Stratus.Core.Configuration;
+using Stratus.Core.Training;
 using Stratus.Functions.Orchestrations;
 
 namespace Stratus.Functions.Triggers;
@@ -16,7 +17,7 @@ public sealed partial class MonitorSchedule(TimeProvider clock, ILogger<MonitorS
         CancellationToken cancellationToken)
     {
         // One id per occurrence, as for retraining: a timer firing twice for it starts one run.
-        var id = RetrainSchedule.InstanceIdFor(timer, clock).Replace("retrain-", "monitor-", StringComparison.Ordinal);
+        var id = RetrainSchedule.InstanceIdFor(timer, clock).Replace(TrainingRuns.RetrainPrefix, "monitor-", StringComparison.Ordinal);
         if (await durable.StartOnceAsync(MonitorAllOrchestrator.Name, new MonitorInput(id), id, cancellationToken))
         {
             LogStarted(logger, id);

@@ -32,8 +32,8 @@ public sealed partial class RetrainSchedule(IOptions<StratusOptions> options, Ti
     /// <summary>Named after the occurrence's successor, which every firing of the same occurrence agrees on.</summary>
     public static string InstanceIdFor(TimerInfo timer, TimeProvider clock) =>
         timer.ScheduleStatus?.Next is { } next
-            ? "retrain-before-" + next.ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture)
-            : "retrain-at-" + clock.GetUtcNow().ToString("yyyyMMddTHHmm", System.Globalization.CultureInfo.InvariantCulture); // no schedule monitor: dedupe within the minute
+            ? TrainingRuns.RetrainPrefix + "before-" + next.ToUniversalTime().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture)
+            : TrainingRuns.RetrainPrefix + "at-" + clock.GetUtcNow().ToString("yyyyMMddTHHmm", System.Globalization.CultureInfo.InvariantCulture); // no schedule monitor: dedupe within the minute
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started scheduled retraining {InstanceId}")]
     private static partial void LogStarted(ILogger logger, string instanceId);

@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
+using Stratus.Core.Errors;
 using Stratus.Core.Http;
 using Stratus.Core.Models;
 using Stratus.Core.Training;
@@ -38,7 +39,7 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
         CancellationToken cancellationToken)
     {
         var model = request.Query["model"].FirstOrDefault();
-        var prefix = model is null ? "train-" : TrainingRuns.Prefix(ResourceName.Require(model, "model"));
+        var prefix = model is null ? TrainingRuns.TrainPrefix : TrainingRuns.Prefix(ResourceName.Require(model, "model"));
         var runs = new List<object>();
         await foreach (var run in durable.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = prefix, FetchInputsAndOutputs = false }).WithCancellation(cancellationToken))
         {
@@ -49,12 +50,42 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
                 runtimeStatus = run.RuntimeStatus.ToString(),
                 createdTime = run.CreatedAt,
                 lastUpdatedTime = run.LastUpdatedAt,
-                customStatus = run.SerializedCustomStatus is { } status ? System.Text.Json.JsonDocument.Parse(status).RootElement : (object?)null,
+                customStatus = Parse(run.SerializedCustomStatus),
             });
         }
 
         return ApiResults.Json(new { runs });
     }
+
+    /// <summary>One run with its progress and, once it ended, its output (a training run's leaderboard and promotion decision).</summary>
+    [Function(nameof(GetRun))]
+    public async Task<IActionResult> GetRun(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Run)] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var run = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        if (run is null || !TrainingRuns.IsRun(id))
+        {
+            throw DomainException.NotFound("Run not found", $"There is no run '{id}'.");
+        }
+
+        return ApiResults.Json(new
+        {
+            id = run.InstanceId,
+            name = run.Name,
+            runtimeStatus = run.RuntimeStatus.ToString(),
+            createdTime = run.CreatedAt,
+            lastUpdatedTime = run.LastUpdatedAt,
+            customStatus = Parse(run.SerializedCustomStatus),
+            output = Parse(run.SerializedOutput),
+            failure = run.FailureDetails?.ErrorMessage,
+        });
+    }
+
+    private static System.Text.Json.JsonElement? Parse(string? json) =>
+        json is null ? null : System.Text.Json.JsonDocument.Parse(json).RootElement;
 
     [Function(nameof(ReproduceVersion))]
     public async Task<IActionResult> ReproduceVersion(
@@ -76,7 +107,7 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var id = "retrain-" + Guid.NewGuid().ToString("N")[..12];
+        var id = TrainingRuns.RetrainPrefix + Guid.NewGuid().ToString("N")[..12];
         await durable.ScheduleNewOrchestrationInstanceAsync(RetrainAllOrchestrator.Name, new RetrainInput(id, options.Value.Retraining.MaxParallelism), new StartOrchestrationOptions(id), cancellationToken);
         return DurableHttpResults.Accepted(links.CreatePayload(durable, request, id));
     }

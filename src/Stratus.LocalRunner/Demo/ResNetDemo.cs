@@ -34,7 +34,7 @@ public static class ResNetDemo
         await models.UpsertCardAsync(Name, Card, ifMatch: null, cancellationToken);
         using var body = new MemoryStream(batchable, writable: false);
         var version = await models.UploadVersionAsync(Name, body, batchable.Length, new Lineage { Source = Lineage.UploadSource }, cancellationToken);
-        await models.SetAliasAsync(Name, Aliases.Champion, version.Version, cancellationToken);
+        await models.SetAliasAsync(Name, Aliases.Champion, version.Version, ifMatch: null, cancellationToken);
         return version;
     }
 }

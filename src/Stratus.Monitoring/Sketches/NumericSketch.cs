@@ -135,6 +135,33 @@ public sealed class NumericSketch
         return grouped;
     }
 
+    /// <summary>The label of each of <see cref="Grouped"/>'s groups: its value range, open-ended at both ends.</summary>
+    public string[] GroupLabels(int groups = 10)
+    {
+        var inner = _counts.Length - 2;
+        groups = Math.Clamp(groups, 1, inner);
+        var lower = new double[groups];
+        var upper = new double[groups];
+        for (var i = inner - 1; i >= 0; i--)
+        {
+            var g = (int)((long)i * groups / inner);
+            lower[g] = _edges[i];
+        }
+
+        for (var i = 0; i < inner; i++)
+        {
+            upper[(int)((long)i * groups / inner)] = _edges[i + 1];
+        }
+
+        return Enumerable.Range(0, groups).Select(g =>
+            groups == 1 ? "all"
+            : g == 0 ? $"< {Number(upper[g])}"
+            : g == groups - 1 ? $"≥ {Number(lower[g])}"
+            : $"{Number(lower[g])} – {Number(upper[g])}").ToArray();
+
+        static string Number(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private int BinOf(double value)
     {
         if (value < _edges[0])

@@ -173,7 +173,7 @@ public sealed class TrainingWorkflow(
     {
         if (input.Alias != Aliases.Champion)
         {
-            await models.SetAliasAsync(input.Model, input.Alias, input.Version, cancellationToken);
+            await models.SetAliasAsync(input.Model, input.Alias, input.Version, ifMatch: null, cancellationToken);
             return true;
         }
 

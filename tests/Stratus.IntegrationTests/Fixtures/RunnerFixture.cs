@@ -14,14 +14,14 @@ public class RunnerFixture : IAsyncLifetime
     public AzuriteFixture Storage { get; } = new();
     public LocalRunnerHost Runner { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Storage.InitializeAsync();
         Runner = await LocalRunnerHost.StartAsync(new LocalRunnerOptions
         {
             Root = TestPaths.Root,
             Url = "http://127.0.0.1:0",
-            SeedDemoModels = false,
+            SeedDemoModels = SeedDemoModels,
             GpuTierUrl = GpuTierUrl,
             Overrides = new Dictionary<string, string?>(Settings)
             {
@@ -38,6 +38,9 @@ public class RunnerFixture : IAsyncLifetime
 
     /// <summary>Further settings of the runner (and of the GPU tier it starts, for <c>Stratus:*</c> ones).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Whether the runner trains the demo models at start, as the Quickstart does.</summary>
+    protected virtual bool SeedDemoModels => false;
 
     /// <summary>Where the runner starts the GPU tier; null: none.</summary>
     public virtual string? GpuTierUrl => null;
@@ -69,7 +72,7 @@ public class RunnerFixture : IAsyncLifetime
         return body.GetProperty("version").GetInt32();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Runner is not null)
         {

@@ -54,6 +54,28 @@ public sealed class TableModelRegistryTests(AzuriteFixture azurite) : IClassFixt
     }
 
     [Fact]
+    public async Task An_alias_set_with_a_stale_etag_is_refused_and_each_move_is_recorded_in_the_alias_history()
+    {
+        var registry = Registry();
+        await registry.UpsertCardAsync(new ModelCardUpdate { Name = "history" });
+        await AddVersionAsync(registry, "history", await registry.AllocateVersionAsync("history"));
+        await AddVersionAsync(registry, "history", await registry.AllocateVersionAsync("history"));
+        var read = (await registry.GetCardAsync("history"))!;
+
+        var first = await registry.SetAliasAsync("history", Aliases.Champion, 1, read.ETag);
+        var stale = await Assert.ThrowsAsync<DomainException>(() => registry.SetAliasAsync("history", Aliases.Champion, 2, read.ETag));
+        Assert.Equal(ErrorKind.PreconditionFailed, stale.Kind);
+        await registry.SetAliasAsync("history", Aliases.Champion, 2, first.ETag);
+        await registry.RemoveAliasAsync("history", Aliases.Champion);
+
+        var card = (await registry.GetCardAsync("history"))!.Value;
+        Assert.Empty(card.Aliases);
+        Assert.Equal(
+            [(Aliases.Champion, (int?)1, (int?)null), (Aliases.Champion, 2, 1), (Aliases.Champion, null, 2)],
+            card.AliasHistory!.Select(c => (c.Alias, c.Version, c.Previous)));
+    }
+
+    [Fact]
     public async Task A_conditional_alias_move_lands_only_while_the_alias_points_where_expected_and_a_repeat_is_harmless()
     {
         var registry = Registry();

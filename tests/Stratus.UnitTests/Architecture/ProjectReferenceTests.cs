@@ -22,7 +22,8 @@ public sealed class ProjectReferenceTests
         { "Stratus.Training", ["Stratus.Core", "Stratus.Registry"] },
         { "Stratus.Reliability", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.Monitoring"] },
         { "Stratus.Experiments", ["Stratus.Core", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client"] },
-        { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training", "Stratus.Reliability", "Stratus.Experiments"] },
+        { "Stratus.Dashboard", [] },
+        { "Stratus.Functions", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.GpuTier.Client", "Stratus.ServiceDefaults", "Stratus.Training", "Stratus.Reliability", "Stratus.Experiments", "Stratus.Dashboard"] },
         { "Stratus.GpuTier", ["Stratus.Core", "Stratus.Storage", "Stratus.Registry", "Stratus.Serving", "Stratus.ServiceDefaults"] },
         { "Stratus.LocalRunner", ["Stratus.Functions", "Stratus.Training", "Stratus.ServiceDefaults", "Stratus.GpuTier"] },
     };
@@ -40,6 +41,7 @@ public sealed class ProjectReferenceTests
         { "Stratus.GpuTier", ["Microsoft.Azure.Functions"] },
         { "Stratus.Monitoring", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
         { "Stratus.Experiments", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
+        { "Stratus.Dashboard", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions"] },
         { "Stratus.Reliability", ["Azure.", "Microsoft.AspNetCore", "Microsoft.ML", "Microsoft.Azure.Functions", "OpenTelemetry"] },
     };
 

@@ -203,4 +203,43 @@ public sealed class ExperimentRoutingTests
         Assert.Equal((1L, 1.0), (binary[1].Units, binary[1].Sum));
         Assert.Equal((2L, 2.0, 4.0), (continuous[0].Units, continuous[0].Sum, continuous[0].SumOfSquares));
     }
+
+    [Fact]
+    public void The_history_replays_the_readout_on_the_units_and_outcomes_recorded_by_each_point_and_ends_at_the_full_readout()
+    {
+        // Two halves an hour apart: control converts 2 of 4 then 4 of 8; treatment 3 of 4 then 7 of 8.
+        var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var units = new Dictionary<string, string>();
+        var seen = new Dictionary<string, DateTimeOffset>();
+        var outcomes = new List<Outcome>();
+        void Unit(string id, string variant, bool converts, DateTimeOffset at)
+        {
+            units[id] = variant;
+            seen[id] = at;
+            if (converts)
+            {
+                outcomes.Add(new Outcome("o-" + id, id, 1) { RecordedAt = at });
+            }
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            var at = i < 4 ? start : start.AddHours(1);
+            Unit($"c{i}", "control", i % 2 == 0, at);
+            Unit($"t{i}", "treatment", i is not 3, at);
+        }
+
+        var recorded = new ExperimentEvents(units, outcomes, []) { UnitsSeenAt = seen };
+
+        var history = ExperimentResults.History(Running, recorded);
+
+        Assert.Equal(ExperimentResults.HistoryPoints, history.Count);
+        Assert.Equal(start.AddHours(1), history[^1].At);
+        Assert.Equal(16, history[^1].Units);
+        Assert.Equal(7.0 / 8 - 4.0 / 8, history[^1].Lift, 12);
+        // Before the second hour only the first half counts: 3/4 − 2/4.
+        Assert.Equal(8, history[0].Units);
+        Assert.Equal(3.0 / 4 - 2.0 / 4, history[0].Lift, 12);
+        Assert.All(history, p => Assert.Equal("treatment", p.Variant));
+    }
 }

@@ -78,12 +78,24 @@ public sealed class FunctionClassTests
         var problem = await Assert.ThrowsAsync<DomainException>(() => new AliasFunctions(Models()).SetAlias(Json("""{"version":"two"}"""), "m", "champion", CancellationToken.None));
         Assert.Equal(ErrorKind.Invalid, problem.Kind);
 
-        _registry.Setup(r => r.SetAliasAsync("m", "champion", 2, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ModelCard { Name = "m", Aliases = new Dictionary<string, int> { ["champion"] = 2 } });
+        _registry.Setup(r => r.SetAliasAsync("m", "champion", 2, null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<ModelCard>(new ModelCard { Name = "m", Aliases = new Dictionary<string, int> { ["champion"] = 2 } }, "\"e2\""));
         var request = Json("""{"version":2}""");
-        var (status, _, body) = await Execute(await new AliasFunctions(Models()).SetAlias(request, "m", "champion", CancellationToken.None), request);
+        var (status, headers, body) = await Execute(await new AliasFunctions(Models()).SetAlias(request, "m", "champion", CancellationToken.None), request);
         Assert.Equal(200, status);
         Assert.Equal(2, body.GetProperty("version").GetInt32());
+        Assert.Equal("\"e2\"", headers.ETag.ToString());
+    }
+
+    [Fact]
+    public async Task SetAlias_passes_the_If_Match_header_to_the_registry()
+    {
+        _registry.Setup(r => r.SetAliasAsync("m", "champion", 2, "\"stale\"", It.IsAny<CancellationToken>()))
+            .ThrowsAsync(DomainException.PreconditionFailed("changed"));
+        var request = Json("""{"version":2}""");
+        request.Headers.IfMatch = "\"stale\"";
+        var problem = await Assert.ThrowsAsync<DomainException>(() => new AliasFunctions(Models()).SetAlias(request, "m", "champion", CancellationToken.None));
+        Assert.Equal(ErrorKind.PreconditionFailed, problem.Kind);
     }
 
     [Fact]

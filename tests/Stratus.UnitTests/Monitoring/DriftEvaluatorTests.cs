@@ -124,4 +124,32 @@ public sealed class DriftEvaluatorTests
         Assert.True(drift.Drifted);
         Assert.Equal(100, moved.Counts[^1]); // the unseen category lands in "other"
     }
+
+    [Fact]
+    public void A_numeric_drift_carries_the_reference_and_live_shares_of_the_psi_bins_labelled_by_their_ranges()
+    {
+        // Edges 0..10 at 1: ten one-wide bins, grouped one per PSI bin.
+        var reference = NumericSketch.Restore([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0], 0);
+        var live = NumericSketch.Restore([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2], 3);
+
+        var drift = DriftEvaluator.Evaluate("x", reference, live, Defaults);
+
+        Assert.Equal(["< 1", "1 – 2", "2 – 3", "3 – 4", "4 – 5", "5 – 6", "6 – 7", "7 – 8", "8 – 9", "≥ 9"], drift.Histogram!.Bins);
+        Assert.All(drift.Histogram.Reference, share => Assert.Equal(0.1, share, 12));
+        // Below-range joins the first group and above-range the last; the 3 missing values are apart.
+        Assert.Equal([0.25, 0, 0, 0, 0, 0, 0, 0, 0, 0.75], drift.Histogram.Live);
+    }
+
+    [Fact]
+    public void A_categorical_drift_carries_shares_per_reference_category_and_other()
+    {
+        var reference = CategoricalSketch.Restore(["a", "b"], [3, 1, 0], 0);
+        var live = CategoricalSketch.Restore(["a", "b"], [1, 1, 2], 0);
+
+        var drift = DriftEvaluator.Evaluate("c", reference, live, Defaults);
+
+        Assert.Equal(["a", "b", DriftEvaluator.OtherBin], drift.Histogram!.Bins);
+        Assert.Equal([0.75, 0.25, 0], drift.Histogram.Reference);
+        Assert.Equal([0.25, 0.25, 0.5], drift.Histogram.Live);
+    }
 }
