@@ -14,7 +14,7 @@ public sealed class DashboardAssets
 
     /// <summary>The page and its bundle: no frames, no third-party origins (Chart.js is bundled), no inline script.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private const string ResourcePrefix = "dashboard/";
 
@@ -45,11 +45,13 @@ public sealed class DashboardAssets
             stream.CopyTo(buffer);
             var name = resource[ResourcePrefix.Length..];
             var content = buffer.ToArray();
+            var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..16];
             _assets[name] = new DashboardAsset(
                 name,
                 ContentTypes.GetValueOrDefault(Path.GetExtension(name), "application/octet-stream"),
-                "\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..16] + "\"",
+                $"\"{hash}\"",
                 content,
+                $"\"{hash}-gz\"", // a different representation, so a different strong ETag
                 Gzip(content));
         }
     }

@@ -34,6 +34,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<RetrainPlanner>();
         services.TryAddSingleton<IDurableHttpLinks, FunctionsHostDurableHttpLinks>();
         services.TryAddSingleton<Stratus.Dashboard.DashboardAssets>();
+        services.TryAddSingleton<Stratus.Core.Diagnostics.StartupReadiness>();
         // Before serving: hosted services stop in reverse order, so the monitoring flushers stop after the observation
         // queue has delivered its last observations to them.
         services.AddStratusReliability(observe: configuration.GetValue<bool?>(OptionPaths.MonitoringEnabled.Key) ?? new MonitoringOptions().Enabled);

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Stratus.Core.Configuration;
+using Stratus.Core.Diagnostics;
+using Stratus.Core.Http;
 using Stratus.Functions;
 using Stratus.LocalRunner.Azurite;
 using Stratus.LocalRunner.Demo;
@@ -126,6 +128,9 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             HttpFunctionEndpoints.Map(app, catalog);
             DurableHttpEndpoints.Map(app);
 
+            // Readiness (/v2/health/ready) says 503 until the demo models are trained and the GPU tier serves; liveness is up at once.
+            var readiness = app.Services.GetRequiredService<StartupReadiness>();
+            readiness.Wait(options.SeedDemoModels ? "training the demo models" : "starting");
             await app.StartAsync(cancellationToken);
             if (options.SeedDemoModels)
             {
@@ -135,12 +140,16 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
             if (gpuTierUrl is not null)
             {
+                readiness.Wait("starting the GPU tier");
                 owned.Tier = await StartGpuTierAsync(options.Root, gpuTierUrl, app.Configuration, log, cancellationToken);
             }
 
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            app.Logger.LogInformation("Stratus is running at {Address} ({Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities)",
-                address, catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
+            app.Logger.LogInformation("Stratus has {Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities",
+                catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
+            readiness.Ready();
+            app.Logger.LogInformation("Stratus is ready at {Address} (dashboard {Dashboard}, GPU tier {GpuTier})",
+                address, new Uri(address, Routes.DashboardRoot), gpuTierUrl ?? app.Configuration[GpuTierBaseUrl] ?? "none");
             return new LocalRunnerHost(app, address, owned);
         }
         catch

@@ -4,10 +4,10 @@ using Stratus.LocalRunner.Hosting;
 using Stratus.LocalRunner.Demo;
 
 // Usage:
-//   dotnet run --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071
-//   dotnet run --project src/Stratus.LocalRunner -- --url http://127.0.0.1:8080
-//   dotnet run --project src/Stratus.LocalRunner -- --gpu-tier-url off             no GPU tier process (default :7072)
-//   dotnet run --project src/Stratus.LocalRunner -- make-demo-models  retrain samples/models/* from samples/data
+//   dotnet run -c Release --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071
+//   dotnet run -c Release --project src/Stratus.LocalRunner -- --url http://127.0.0.1:8080
+//   dotnet run -c Release --project src/Stratus.LocalRunner -- --gpu-tier-url off             no GPU tier process (default :7072)
+//   dotnet run -c Release --project src/Stratus.LocalRunner -- make-demo-models  retrain samples/models/* from samples/data
 var root = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
 if (args is ["make-demo-models", ..])
 {

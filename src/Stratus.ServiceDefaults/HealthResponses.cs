@@ -10,11 +10,12 @@ public static class HealthResponses
 {
     public sealed record Liveness(bool Live);
 
-    public sealed record Readiness(bool Ready);
+    /// <param name="WaitingFor">While not ready: what start-up is still doing.</param>
+    public sealed record Readiness(bool Ready, string? WaitingFor = null);
 
     public static Liveness Live { get; } = new(true);
 
-    public static Readiness Ready(bool ready) => new(ready);
+    public static Readiness Ready(bool ready, string? waitingFor = null) => new(ready, waitingFor);
 
     public static int StatusOf(bool ready) => ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
 }

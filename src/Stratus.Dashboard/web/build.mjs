@@ -1,7 +1,7 @@
 // Bundles the dashboard: node build.mjs <outdir> writes app.js, app.css and index.html there (the Stratus.Dashboard
 // build embeds that folder). One minified ES module with Chart.js inside: the page's CSP allows no other origin.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 const out = resolve(outdir);
 
 try {
+  await rm(out, { recursive: true, force: true }); // the build embeds the whole folder: nothing stale may stay in it
   await mkdir(out, { recursive: true });
   await build({
     absWorkingDir: root,

@@ -33,7 +33,7 @@ public sealed partial class ExperimentResults(
         "τ² = (minimumDetectableEffect × control mean)²: the mixture is centred on no effect with the spread of the smallest lift the design cares about, where the test is most powerful";
 
     public async Task<ExperimentView> GetAsync(string model, string name, CancellationToken cancellationToken) =>
-        await ViewAsync((await GetStoredAsync(model, name, cancellationToken)).Value, cancellationToken);
+        await ViewAsync((await GetStoredAsync(model, name, cancellationToken)).Value, cancellationToken, withHistory: true);
 
     /// <summary>
     /// Applies the readout's decision (or <see cref="ConcludeRequest.Variant"/>): shipping a variant points the
@@ -150,7 +150,8 @@ public sealed partial class ExperimentResults(
         experiment.Power,
         CheckSampleRatio: experiment.Mode == ExperimentMode.Ab);
 
-    private async Task<ExperimentView> ViewAsync(Experiment experiment, CancellationToken cancellationToken)
+    /// <param name="withHistory">Replaying the history costs 20 aggregations: only the readout a person reads needs it.</param>
+    private async Task<ExperimentView> ViewAsync(Experiment experiment, CancellationToken cancellationToken, bool withHistory = false)
     {
         var recorded = await events.ReadAsync(experiment.Id, cancellationToken);
         var (samples, unattributed) = Aggregate(experiment, recorded);
@@ -173,7 +174,7 @@ public sealed partial class ExperimentResults(
             Comparisons = readout.Comparisons.Select(Views.Of).ToArray(),
             SampleRatio = new SampleRatioView(readout.SampleRatioPValue, readout.SampleRatioMismatch, ExperimentStatistics.SrmThreshold),
             Traffic = new TrafficView(recorded.Unassigned, recorded.Outcomes.Count, unattributed),
-            History = experiment.Mode == ExperimentMode.Shadow ? [] : History(experiment, recorded),
+            History = withHistory && experiment.Mode != ExperimentMode.Shadow ? History(experiment, recorded) : [],
             Sequential = new SequentialView("mSPRT, normal mixture (Johari et al., Always Valid Inference)", Views.Finite(readout.MixtureVariance), Tuning),
             Shadow = experiment.Mode == ExperimentMode.Shadow ? Shadows(experiment, recorded, await IsRegressionAsync(experiment.Model, cancellationToken)) : null,
             Decision = experiment.Mode == ExperimentMode.Shadow ? ExperimentAnalysis.Continue : readout.Decision,

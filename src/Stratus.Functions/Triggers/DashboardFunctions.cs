@@ -24,24 +24,24 @@ public sealed class DashboardFunctions(DashboardAssets assets)
         }
 
         var asset = assets.Find(path) ?? throw DomainException.NotFound("No such file", $"The dashboard has no file '{path}'.");
-        var gzip = request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        var representation = asset.For(request.Headers.AcceptEncoding.ToString());
         void Headers(HttpResponse response)
         {
             var headers = response.Headers;
-            headers.ETag = asset.ETag;
+            headers.ETag = representation.ETag;
             headers.CacheControl = "no-cache"; // names are not content-hashed: revalidate, a 304 costs nothing
             headers.XContentTypeOptions = "nosniff";
             headers.ContentSecurityPolicy = DashboardAssets.ContentSecurityPolicy;
             headers["Referrer-Policy"] = "no-referrer";
             headers.Vary = HeaderNames.AcceptEncoding;
-            if (gzip)
+            if (representation.ContentEncoding is { } encoding)
             {
-                headers.ContentEncoding = "gzip";
+                headers.ContentEncoding = encoding;
             }
         }
 
-        return request.Headers.IfNoneMatch.ToString() == asset.ETag
+        return request.Headers.IfNoneMatch.ToString() == representation.ETag
             ? ApiResults.Status(StatusCodes.Status304NotModified, Headers)
-            : ApiResults.Content(gzip ? asset.Gzipped : asset.Content, asset.ContentType, Headers);
+            : ApiResults.Content(representation.Body, asset.ContentType, Headers);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Stratus.Core.Abstractions;
+using Stratus.Core.Diagnostics;
 using Stratus.Core.Http;
 using Stratus.Functions.Http;
 using Stratus.ServiceDefaults;
@@ -10,7 +11,7 @@ using Stratus.Serving.Routing;
 namespace Stratus.Functions.Triggers;
 
 /// <summary>Open Inference Protocol (KServe V2) REST at its standard paths.</summary>
-public sealed class OpenInferenceFunctions(OpenInferenceService inference, IModelRegistry registry)
+public sealed class OpenInferenceFunctions(OpenInferenceService inference, IModelRegistry registry, StartupReadiness readiness)
 {
     public const string ServerName = "stratus";
 
@@ -30,7 +31,9 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
         CancellationToken cancellationToken)
     {
         await registry.PingAsync(cancellationToken); // storage unreachable: the pipeline answers 503
-        return ApiResults.Json(HealthResponses.Ready(true));
+        return readiness.IsReady
+            ? ApiResults.Json(HealthResponses.Ready(true))
+            : ApiResults.Json(HealthResponses.Ready(false, readiness.WaitingFor), StatusCodes.Status503ServiceUnavailable, r => r.Headers.RetryAfter = "2");
     }
 
     [Function(nameof(V2ModelMetadata))]

@@ -65,8 +65,8 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
         string id,
         CancellationToken cancellationToken)
     {
-        var run = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        if (run is null || !TrainingRuns.IsRun(id))
+        var run = TrainingRuns.IsRun(id) ? await durable.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken) : null;
+        if (run is null)
         {
             throw DomainException.NotFound("Run not found", $"There is no run '{id}'.");
         }

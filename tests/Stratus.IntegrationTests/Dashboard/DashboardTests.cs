@@ -118,17 +118,28 @@ public sealed class DashboardTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task A_promote_with_a_stale_etag_shows_the_conflict_message_and_leaves_the_other_writers_champion_in_place()
+    public async Task A_promote_with_a_stale_etag_shows_the_conflict_message_and_changes_nothing_after_another_writer_moved_an_alias()
     {
         var page = await fixture.OpenAsync("/models/iris");
         var promote = page.GetByTestId("promote-2");
         await Assertions.Expect(promote).ToBeVisibleAsync(Visible);
 
-        // Someone else moves the champion after the page read the card (and its ETag).
+        // The card as the page read it; then someone else changes it (another alias) before the click.
+        using var reader = fixture.Client(RunnerFixture.FunctionKey);
+        var read = (await reader.GetAsync("/api/models/iris")).Headers.ETag!.ToString();
         using (var admin = fixture.Client())
         {
             (await admin.PutAsJsonAsync("/api/models/iris/aliases/challenger", new { version = 2 })).EnsureSuccessStatusCode();
         }
+
+        var puts = new List<IRequest>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "PUT")
+            {
+                puts.Add(request);
+            }
+        };
 
         await promote.ClickAsync();
         await page.Locator("#admin-key").FillAsync(RunnerFixture.AdminKey);
@@ -136,6 +147,10 @@ public sealed class DashboardTests(DashboardFixture fixture)
 
         await Assertions.Expect(page.GetByTestId("conflict")).ToContainTextAsync("changed by someone else", new() { Timeout = 30_000 });
         var card = (await GetAsync("/api/models/iris")).GetProperty("card");
+        var put = Assert.Single(puts); // refused, not retried over the other writer's change
+        Assert.EndsWith("/api/models/iris/aliases/champion", put.Url, StringComparison.Ordinal);
+        Assert.Equal(read, await put.HeaderValueAsync("if-match"));
+        Assert.Equal("", await page.Locator("#admin-key").InputValueAsync());
         Assert.Equal(1, card.GetProperty("aliases").GetProperty("champion").GetInt32());
         Assert.Equal(2, card.GetProperty("aliases").GetProperty("challenger").GetInt32());
         Assert.DoesNotContain(RunnerFixture.AdminKey, await page.EvaluateAsync<string>("() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)"), StringComparison.Ordinal);
@@ -168,11 +183,23 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await Assertions.Expect(error).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"request id \S+"));
     }
 
-    /// <summary>True when the canvas has at least one pixel that is not transparent.</summary>
+    /// <summary>True once the canvas has a pixel that is not transparent (charts draw on the frame after they attach).</summary>
     private static async Task<bool> HasDrawnAsync(ILocator canvas)
     {
         await Assertions.Expect(canvas).ToBeVisibleAsync(Visible);
-        return await canvas.EvaluateAsync<bool>("c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; }");
+        var handle = await canvas.ElementHandleAsync();
+        try
+        {
+            await canvas.Page.WaitForFunctionAsync(
+                "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; }",
+                handle,
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }
 

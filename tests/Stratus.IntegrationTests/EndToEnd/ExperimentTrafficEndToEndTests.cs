@@ -187,15 +187,20 @@ public sealed class ExperimentTrafficEndToEndTests(RunnerFixture fixture)
     {
         var id = await RunningAsync("exp-simulated", minimumDetectableEffect: 0.2);
 
-        // Control converts at 10 %, treatment at 12 %: each unit's conversion is drawn from the variant that served it.
-        var converted = new ConcurrentDictionary<string, (string Variant, bool Converted)>();
+        var served = new ConcurrentDictionary<int, string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, 20_000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
             using var client = fixture.Client(RunnerFixture.FunctionKey);
-            var unit = $"sim-{i}";
-            var (variant, _) = await PredictAsync(client, "exp-simulated", unit);
-            var draw = new Random(i).NextDouble();
-            converted[unit] = (variant, draw < (variant == "control" ? 0.10 : 0.12));
+            served[i] = (await PredictAsync(client, "exp-simulated", $"sim-{i}")).Variant;
+        });
+
+        // Control converts exactly 1 unit in 10, treatment 3 in 25 (12 %), counted in unit order within each variant: the
+        // split itself differs per run (the experiment id seeds it), the rates and so the decision do not.
+        var seen = new Dictionary<string, int>();
+        var converted = served.OrderBy(s => s.Key).ToDictionary(s => $"sim-{s.Key}", s =>
+        {
+            var k = seen[s.Value] = seen.GetValueOrDefault(s.Value) + 1;
+            return (Variant: s.Value, Converted: s.Value == "control" ? k % 10 == 0 : k % 25 < 3);
         });
         await FlushExposuresAsync();
         using (var client = fixture.Client(RunnerFixture.FunctionKey))

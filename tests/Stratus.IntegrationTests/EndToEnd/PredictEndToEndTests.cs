@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Stratus.Core.Http;
 using Stratus.Tests.Fixtures;
 
@@ -180,6 +181,28 @@ public sealed class PredictEndToEndTests(RunnerFixture fixture)
         var health = await anonymous.GetFromJsonAsync<JsonElement>("/api/health");
         Assert.Equal("healthy", health.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_answers_503_with_what_start_up_is_doing_and_retry_after_until_it_is_done_while_liveness_stays_200()
+    {
+        using var anonymous = fixture.Client(key: null);
+        var readiness = fixture.Runner.Services.GetRequiredService<Stratus.Core.Diagnostics.StartupReadiness>();
+        readiness.Wait("training the demo models");
+        try
+        {
+            var waiting = await anonymous.GetAsync("/v2/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
+            Assert.NotNull(waiting.Headers.RetryAfter);
+            Assert.Equal("training the demo models", (await waiting.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("waitingFor").GetString());
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/live")).StatusCode);
+        }
+        finally
+        {
+            readiness.Ready();
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
     }
 

@@ -56,6 +56,11 @@ public sealed class DashboardFixture : RunnerFixture
 
     public override async Task DisposeAsync()
     {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+
         if (Browser is not null)
         {
             await Browser.DisposeAsync();
@@ -65,10 +70,17 @@ public sealed class DashboardFixture : RunnerFixture
         await base.DisposeAsync();
     }
 
-    /// <summary>A fresh page at the dashboard's <paramref name="route"/>, the function key entered as a user would.</summary>
+    private readonly List<IBrowserContext> _contexts = [];
+
+    /// <summary>A fresh page (in its own context: its own session storage) at the dashboard's <paramref name="route"/>, the function key entered as a user would.</summary>
     public async Task<IPage> OpenAsync(string route)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(Runner.BaseAddress, Routes.DashboardRoot + "#" + route).ToString());
         await page.Locator("#function-key").FillAsync(FunctionKey);

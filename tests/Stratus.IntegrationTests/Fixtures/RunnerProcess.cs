@@ -128,6 +128,6 @@ public sealed partial class RunnerProcess : IDisposable
         }
     }
 
-    [GeneratedRegex(@"Stratus is running at (http://\S+?)/? \(")]
+    [GeneratedRegex(@"Stratus is ready at (http://\S+?)/? \(")]
     private static partial Regex RunningLine();
 }

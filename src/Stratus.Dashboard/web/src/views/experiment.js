@@ -17,9 +17,13 @@ export async function experimentView({ name, experiment }, _query, { signal, rer
   async function conclude() {
     const adminKey = await askAdminKey(`Conclude ${e.name}: apply its decision (${view.decision}) to ${name}'s champion alias.`);
     if (adminKey == null) return;
-    notices.replaceChildren(h('p', { class: 'loading' }, 'Concluding…'));
+    notices.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Concluding…'));
+    // Conclude what the admin confirmed: the variant the shown decision ships (control for "keep control"), not
+    // whatever the readout says by the time the request lands.
+    const shipped = view.decision === 'keep control' ? e.variants?.[0]?.name
+      : view.decision?.startsWith('ship ') ? view.decision.slice('ship '.length) : undefined;
     try {
-      await api(`${path}/conclude`, { method: 'POST', body: {}, adminKey });
+      await api(`${path}/conclude`, { method: 'POST', body: shipped ? { variant: shipped } : {}, adminKey });
       rerender();
     } catch (error) {
       notices.replaceChildren(errorBox(error)); // a 409 says why it cannot be concluded (its detail is shown)

@@ -23,14 +23,24 @@ export async function modelView({ name }, _query, { signal, rerender }) {
   async function moveChampion(version, what) {
     const adminKey = await askAdminKey(`${what}: the champion alias of ${name} will point at v${version}.`);
     if (adminKey == null) return;
-    notices.replaceChildren(h('p', { class: 'loading' }, 'Saving…'));
+    if (!etag) {
+      // Without the card's ETag the move could not be conditional: refuse rather than risk overwriting someone.
+      notices.replaceChildren(h('div', { role: 'alert', class: 'error' }, 'The model came without an ETag; reload before changing it.'));
+      return;
+    }
+    // One write at a time: a second click would meet the first one's change as "someone else's".
+    const buttons = [...document.querySelectorAll('[data-testid^="promote-"], [data-testid="rollback"]')];
+    buttons.forEach((b) => { b.disabled = true; });
+    notices.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Saving…'));
     try {
       await api(`${base}/aliases/champion`, { method: 'PUT', body: { version }, adminKey, ifMatch: etag });
       rerender();
     } catch (error) {
+      buttons.forEach((b) => { b.disabled = false; });
       // 412: the card changed since this page read it. Show it and let the user reload; never retry over it.
       notices.replaceChildren(...(error.status === 412
-        ? [h('div', { role: 'alert', class: 'error', 'data-testid': 'conflict' }, 'This model was changed by someone else, reload to see the change.'),
+        ? [h('div', { role: 'alert', class: 'error', 'data-testid': 'conflict' }, 'This model was changed by someone else, reload to see the change.',
+            error.requestId ? h('span', { class: 'muted' }, ` (request id ${error.requestId})`) : null),
           h('button', { type: 'button', 'data-testid': 'reload', onclick: () => rerender() }, 'Reload')]
         : [errorBox(error)]));
     }

@@ -12,7 +12,7 @@ const active = (run) => run.runtimeStatus === 'Running' || run.runtimeStatus ===
 export async function runView({ id }, _query, { signal }) {
   const url = `/api/runs/${seg(id)}`;
   const run = await getJson(url, { signal });
-  const body = h('div', {});
+  const body = h('div', { 'aria-live': 'polite' }); // progress is announced as it changes
   const pollError = h('div', {});
   let metric; // the spec's metric, looked up once the run has an output
 
@@ -33,6 +33,7 @@ export async function runView({ id }, _query, { signal }) {
       } catch (error) {
         if (signal.aborted) return;
         pollError.replaceChildren(errorBox(error));
+        if (error.status >= 400 && error.status < 500) return; // a wrong key or a vanished run will not heal by asking again
       }
     }
   }
@@ -43,8 +44,9 @@ export async function runView({ id }, _query, { signal }) {
 }
 
 const sleep = (ms, signal) => new Promise((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  const onAbort = () => { clearTimeout(timer); resolve(); };
+  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal.addEventListener('abort', onAbort, { once: true });
 });
 
 /** The metric the run ranked candidates by: the registered version's resolved spec, else the card's, else the first. */
