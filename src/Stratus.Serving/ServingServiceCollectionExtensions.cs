@@ -18,6 +18,7 @@ public static class ServingServiceCollectionExtensions
         services.AddStratusServingEngine();
         services.TryAddSingleton<PredictionService>();
         services.TryAddSingleton<OpenInferenceService>();
+        services.AddHostedService<ChampionWarmup>();
         return services;
     }
 

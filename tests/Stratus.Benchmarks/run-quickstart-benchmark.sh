@@ -4,6 +4,7 @@
 # ONNX model, measured by wrk from Debian, one row per request, in alternating rounds whose order flips each round.
 # It uses the checkout's .stratus state as the Quickstart does: stop your own runner first.
 # Usage: tests/Stratus.Benchmarks/run-quickstart-benchmark.sh [seconds] [rounds] [Release|Debug]
+# RUNNER_ENV="NAME=value …" sets environment variables for the runner only (e.g. a GC setting under trial).
 SECONDS_PER_RUN=${1:-10}
 ROUNDS=${2:-3}
 CONFIGURATION=${3:-Release}
@@ -12,7 +13,7 @@ command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1
 
 dotnet build -c "$CONFIGURATION" src/Stratus.LocalRunner --nologo -v q >/dev/null
 dotnet "$BIN" serve-minimal --url http://127.0.0.1:5080 >/dev/null & BARE=$!
-dotnet run -c "$CONFIGURATION" --no-build --project src/Stratus.LocalRunner -- \
+env ${RUNNER_ENV:-} dotnet run -c "$CONFIGURATION" --no-build --project src/Stratus.LocalRunner -- \
   --url http://127.0.0.1:5091 --gpu-tier-url http://127.0.0.1:5092 >/tmp/stratus-quickstart.log 2>&1 & RUNNER=$!
 trap 'kill $BARE 2>/dev/null; kill -TERM $RUNNER 2>/dev/null; wait 2>/dev/null' EXIT
 ready() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
@@ -58,7 +59,7 @@ for connections in 16 64; do
   done
 done
 
-echo "Stratus as \`dotnet run -c $CONFIGURATION\` (version $VERSION of bench-cancer) against the bare endpoint, $ROUNDS rounds of ${SECONDS_PER_RUN} s, wrk -t2:"
+echo "Stratus as \`${RUNNER_ENV:+$RUNNER_ENV }dotnet run -c $CONFIGURATION\` (version $VERSION of bench-cancer) against the bare endpoint, $ROUNDS rounds of ${SECONDS_PER_RUN} s, wrk -t2:"
 python3 - "$RESULTS" <<'EOF'
 import statistics, sys
 def ms(v):

@@ -51,6 +51,7 @@ public static class OptionPaths
     public static readonly OptionPath TierDrainSeconds = OptionPath.Of(o => o.Tier.DrainSeconds);
     public static readonly OptionPath ServingMaxInstances = OptionPath.Of(o => o.Serving.MaxInstances);
     public static readonly OptionPath ServingMaxRequestBytes = OptionPath.Of(o => o.Serving.MaxRequestBytes);
+    public static readonly OptionPath ServingWarmupModels = OptionPath.Of(o => o.Serving.WarmupModels);
     public static readonly OptionPath RegistryMaxUploadBytes = OptionPath.Of(o => o.Registry.MaxUploadBytes);
     public static readonly OptionPath DatasetsMaxUploadBytes = OptionPath.Of(o => o.Datasets.MaxUploadBytes);
     public static readonly OptionPath RetrainingMaxParallelism = OptionPath.Of(o => o.Retraining.MaxParallelism);

@@ -52,6 +52,12 @@ public sealed class ServingOptions
 
     /// <summary>Threads ONNX Runtime may use inside one session call; 0 lets it decide.</summary>
     public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>
+    /// How many in-process champions an instance loads and runs once when it starts, in the background (health does
+    /// not wait), so the first caller after a start or a scale-out does not pay for the session and the JIT; 0: none.
+    /// </summary>
+    public int WarmupModels { get; set; } = 20;
 }
 
 public sealed class RegistryOptions

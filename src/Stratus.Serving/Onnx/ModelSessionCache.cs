@@ -21,6 +21,10 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
 
     public int Count => _entries.Count;
 
+    /// <summary>True when the version's session is loaded (not merely being loaded).</summary>
+    public bool IsLoaded(string model, int version) =>
+        _entries.TryGetValue((model, version), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
+
     /// <summary>Returns a lease on the loaded model; dispose it when the call is done.</summary>
     public async ValueTask<ModelLease> AcquireAsync(string model, int version, Func<CancellationToken, Task<LoadedModel>> load, CancellationToken cancellationToken)
     {

@@ -207,6 +207,26 @@ public sealed class PredictEndToEndTests(RunnerFixture fixture)
     }
 
     [Fact]
+    public async Task Warmup_loads_the_session_of_an_in_process_champion_with_feature_names()
+    {
+        var version = await fixture.RegisterAsync("e2e-warm", "iris", new { featureNames = CardFeatures("iris") });
+        using (var admin = fixture.Client())
+        {
+            (await admin.PutAsJsonAsync("/api/models/e2e-warm/aliases/champion", new { version })).EnsureSuccessStatusCode();
+        }
+
+        var services = fixture.Runner.Services;
+        var sessions = services.GetRequiredService<Stratus.Serving.Onnx.ModelSessionCache>();
+        Assert.False(sessions.IsLoaded("e2e-warm", version));
+
+        var warmup = ActivatorUtilities.CreateInstance<Stratus.Serving.Routing.ChampionWarmup>(services);
+        await warmup.StartAsync(CancellationToken.None);
+        await warmup.ExecuteTask!;
+
+        Assert.True(sessions.IsLoaded("e2e-warm", version));
+    }
+
+    [Fact]
     public async Task V2_without_a_version_serves_the_champion_and_is_not_found_until_there_is_one()
     {
         var version = await fixture.RegisterAsync("e2e-v2meta", "iris");
