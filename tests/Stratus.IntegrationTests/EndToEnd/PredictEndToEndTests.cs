@@ -219,7 +219,7 @@ public sealed class PredictEndToEndTests(RunnerFixture fixture)
         var sessions = services.GetRequiredService<Stratus.Serving.Onnx.ModelSessionCache>();
         Assert.False(sessions.IsLoaded("e2e-warm", version));
 
-        var warmup = ActivatorUtilities.CreateInstance<Stratus.Serving.Routing.ChampionWarmup>(services);
+        var warmup = ActivatorUtilities.CreateInstance<Stratus.Serving.Routing.ChampionWarmup>(services); // the runner has started: it warms at once
         await warmup.StartAsync(CancellationToken.None);
         await warmup.ExecuteTask!;
 
