@@ -142,6 +142,18 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             {
                 readiness.Wait("starting the GPU tier");
                 owned.Tier = await StartGpuTierAsync(options.Root, gpuTierUrl, app.Configuration, log, cancellationToken);
+                if (owned.Tier is { } tier)
+                {
+                    readiness.Wait("warming the GPU tier's models");
+                    try
+                    {
+                        await tier.WaitUntilReadyAsync(cancellationToken);
+                    }
+                    catch (TimeoutException e)
+                    {
+                        log.LogWarning("{Reason}; ready without it, gpu-tier models answer 503 until it is", e.Message);
+                    }
+                }
             }
 
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

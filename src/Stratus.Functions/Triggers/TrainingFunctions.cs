@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -40,18 +42,10 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
     {
         var model = request.Query["model"].FirstOrDefault();
         var prefix = model is null ? TrainingRuns.TrainPrefix : TrainingRuns.Prefix(ResourceName.Require(model, "model"));
-        var runs = new List<object>();
+        var runs = new List<RunView>();
         await foreach (var run in durable.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = prefix, FetchInputsAndOutputs = false }).WithCancellation(cancellationToken))
         {
-            runs.Add(new
-            {
-                id = run.InstanceId,
-                name = run.Name,
-                runtimeStatus = run.RuntimeStatus.ToString(),
-                createdTime = run.CreatedAt,
-                lastUpdatedTime = run.LastUpdatedAt,
-                customStatus = Parse(run.SerializedCustomStatus),
-            });
+            runs.Add(RunView.Of(run));
         }
 
         return ApiResults.Json(new { runs });
@@ -71,21 +65,32 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
             throw DomainException.NotFound("Run not found", $"There is no run '{id}'.");
         }
 
-        return ApiResults.Json(new
-        {
-            id = run.InstanceId,
-            name = run.Name,
-            runtimeStatus = run.RuntimeStatus.ToString(),
-            createdTime = run.CreatedAt,
-            lastUpdatedTime = run.LastUpdatedAt,
-            customStatus = Parse(run.SerializedCustomStatus),
-            output = Parse(run.SerializedOutput),
-            failure = run.FailureDetails?.ErrorMessage,
-        });
+        return ApiResults.Json(RunView.Of(run, withOutput: true));
     }
 
-    private static System.Text.Json.JsonElement? Parse(string? json) =>
-        json is null ? null : System.Text.Json.JsonDocument.Parse(json).RootElement;
+    /// <summary>A run as the API shows it; the output (and a failure's message) only when it was read.</summary>
+    private sealed record RunView(
+        string Id,
+        string Name,
+        string RuntimeStatus,
+        DateTimeOffset CreatedTime,
+        DateTimeOffset LastUpdatedTime,
+        JsonElement? CustomStatus,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Output,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Failure)
+    {
+        public static RunView Of(OrchestrationMetadata run, bool withOutput = false) => new(
+            run.InstanceId,
+            run.Name,
+            run.RuntimeStatus.ToString(),
+            run.CreatedAt,
+            run.LastUpdatedAt,
+            Parse(run.SerializedCustomStatus),
+            withOutput ? Parse(run.SerializedOutput) : null,
+            withOutput ? run.FailureDetails?.ErrorMessage : null);
+
+        private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement;
+    }
 
     [Function(nameof(ReproduceVersion))]
     public async Task<IActionResult> ReproduceVersion(

@@ -104,7 +104,12 @@ public sealed class GpuTierProcess : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private async Task WaitUntilLiveAsync(CancellationToken cancellationToken)
+    private Task WaitUntilLiveAsync(CancellationToken cancellationToken) => WaitForAsync(Routes.V2Live, "live", cancellationToken);
+
+    /// <summary>Waits until the tier is ready: its preloaded models warm (it answers 503 until then).</summary>
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => WaitForAsync(Routes.V2Ready, "ready", cancellationToken);
+
+    private async Task WaitForAsync(string route, string state, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
         var waited = Stopwatch.StartNew(); // monotonic: bounds the wait for another process
@@ -118,10 +123,10 @@ public sealed class GpuTierProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(Routes.V2Live, cancellationToken);
+                using var response = await http.GetAsync(route, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    _logger.LogInformation("GPU tier is live at {Address} (process {Pid})", Address, _process.Id);
+                    _logger.LogInformation("GPU tier is {State} at {Address} (process {Pid})", state, Address, _process.Id);
                     return;
                 }
             }
@@ -136,7 +141,7 @@ public sealed class GpuTierProcess : IAsyncDisposable
 
             if (waited.Elapsed > StartTimeout)
             {
-                throw new TimeoutException($"The GPU tier did not answer {Routes.V2Live} at {Address} within 60 s.");
+                throw new TimeoutException($"The GPU tier did not answer {route} at {Address} within 60 s.");
             }
 
             await Task.Delay(200, cancellationToken);

@@ -93,6 +93,15 @@ public sealed class TrainingEndToEndTests(RunnerFixture fixture)
 
         var runs = await admin.GetFromJsonAsync<JsonElement>("/api/runs?model=tr-model");
         Assert.Contains(runs.GetProperty("runs").EnumerateArray(), r => r.GetProperty("id").GetString() == done.GetProperty("instanceId").GetString() && r.GetProperty("runtimeStatus").GetString() == "Completed");
+        Assert.All(runs.GetProperty("runs").EnumerateArray(), r => Assert.False(r.TryGetProperty("output", out _))); // the list stays light
+
+        // One run, with key only: its output is the leaderboard and the decision the orchestration returned.
+        var one = await fixture.Client(RunnerFixture.FunctionKey).GetFromJsonAsync<JsonElement>($"/api/runs/{done.GetProperty("instanceId").GetString()}");
+        Assert.Equal("Completed", one.GetProperty("runtimeStatus").GetString());
+        Assert.Equal(done.GetProperty("output").GetProperty("candidates").GetArrayLength(), one.GetProperty("output").GetProperty("candidates").GetArrayLength());
+        Assert.Equal(done.GetProperty("output").GetProperty("reason").GetString(), one.GetProperty("output").GetProperty("reason").GetString());
+        await BadInputTests.AssertProblem(await admin.GetAsync("/api/runs/train-tr-model.nope"), HttpStatusCode.NotFound, "train-tr-model.nope");
+        await BadInputTests.AssertProblem(await admin.GetAsync("/api/runs/canary-x"), HttpStatusCode.NotFound, "canary-x"); // not a run: other orchestrations stay private
 
         // Reproducing is a run too (training may outlast a request): 202, then its output.
         var reproduce = await admin.PostAsync("/api/models/tr-model/versions/1/reproduce", null);
