@@ -68,7 +68,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             var storage = builder.Configuration[SettingNames.Storage];
             if (string.IsNullOrEmpty(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase))
             {
-                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, ToolVersions.Load(options.Root).Azurite, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken);
+                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, ToolVersions.Load(options.Root).Azurite, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken: cancellationToken);
                 storage = azurite.ConnectionString;
                 builder.Configuration[SettingNames.Storage] = storage;
             }

@@ -65,7 +65,8 @@ public static partial class HttpPipeline
             case RequestFailedException { Status: 404 } missing:
                 LogStorageObjectMissing(logger, missing, path);
                 return ProblemMapping.WriteAsync(context, DomainException.NotFound("Not found in storage", "A stored object this request needs is missing; it may have been deleted."));
-            case RequestFailedException storage when storage.Status is 0 or >= 500:
+            case RequestFailedException storage when IsOutage(storage):
+            case AggregateException retried when retried.InnerExceptions.Count > 0 && retried.InnerExceptions.All(IsOutage): // the SDK's "retry failed after n tries"
                 LogStorageUnavailable(logger, e, path);
                 return ProblemMapping.WriteAsync(context, DomainException.Unavailable("Storage unavailable", "The registry storage could not be reached; try again shortly.", TimeSpan.FromSeconds(5)));
             default:
@@ -74,6 +75,9 @@ public static partial class HttpPipeline
                 return ProblemMapping.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal error", $"An unexpected error occurred; quote request id {requestId} when reporting it.");
         }
     }
+
+    /// <summary>Storage did not answer (no status: refused, reset, timed out) or failed on its side.</summary>
+    private static bool IsOutage(Exception e) => e is RequestFailedException { Status: 0 or >= 500 };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage object missing for {Path}")]
     private static partial void LogStorageObjectMissing(ILogger logger, Exception exception, string? path);

@@ -40,7 +40,9 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     /// Starts Azurite with its data in <paramref name="dataDirectory"/>; installs <paramref name="version"/> (from
     /// <see cref="ToolVersions"/>) under <paramref name="toolsDirectory"/> first if needed.
     /// </summary>
-    public static async Task<AzuriteHost> StartAsync(string toolsDirectory, string version, string dataDirectory, ILogger logger, CancellationToken cancellationToken = default)
+    /// <param name="ports">Blob, queue and table ports; null: the OS chooses. Fixed ports let a test restart Azurite
+    /// where its clients already point (a storage outage and its end).</param>
+    public static async Task<AzuriteHost> StartAsync(string toolsDirectory, string version, string dataDirectory, ILogger logger, (int Blob, int Queue, int Table)? ports = null, CancellationToken cancellationToken = default)
     {
         var entry = await EnsureInstalledAsync(toolsDirectory, version, logger, cancellationToken);
         Directory.CreateDirectory(dataDirectory);
@@ -66,9 +68,9 @@ public sealed partial class AzuriteHost : IAsyncDisposable
         foreach (var arg in new[]
         {
             entry, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", "0",
-            "--queueHost", "127.0.0.1", "--queuePort", "0",
-            "--tableHost", "127.0.0.1", "--tablePort", "0",
+            "--blobHost", "127.0.0.1", "--blobPort", Port(ports?.Blob),
+            "--queueHost", "127.0.0.1", "--queuePort", Port(ports?.Queue),
+            "--tableHost", "127.0.0.1", "--tablePort", Port(ports?.Table),
             "--location", dataDirectory,
         })
         {
@@ -181,6 +183,8 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     }
 
     /// <summary>Installs Azurite under <paramref name="toolsDirectory"/> unless it is there; safe for concurrent callers and processes.</summary>
+    private static string Port(int? port) => (port ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static async Task<string> EnsureInstalledAsync(string toolsDirectory, string version, ILogger logger, CancellationToken cancellationToken)
     {
         var prefix = Path.Combine(toolsDirectory, "azurite");

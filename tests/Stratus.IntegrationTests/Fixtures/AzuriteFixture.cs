@@ -22,6 +22,21 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await StorageInitializer.EnsureCreatedAsync(Clients);
     }
 
+    /// <summary>A storage outage: Azurite stops (its data kept on disk); <see cref="RestartAsync"/> ends it.</summary>
+    public async Task StopAsync()
+    {
+        var running = Azurite;
+        _ports = (running.BlobPort, running.QueuePort, running.TablePort);
+        _azurite = null;
+        await running.DisposeAsync();
+    }
+
+    /// <summary>Azurite again, on the ports and data its clients already use.</summary>
+    public async Task RestartAsync() =>
+        _azurite = await AzuriteHost.StartAsync(TestPaths.ToolsDirectory, TestPaths.Tools.Azurite, _data, NullLogger.Instance, ports: _ports ?? throw new InvalidOperationException("Azurite was not stopped."));
+
+    private (int Blob, int Queue, int Table)? _ports;
+
     public async Task DisposeAsync()
     {
         if (_azurite is not null)
