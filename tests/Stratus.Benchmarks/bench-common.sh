@@ -7,6 +7,21 @@ BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
 
 wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
 
+# A wrk script that POSTs one breast-cancer row (the dataset's first) to predict with the Quickstart's function key;
+# prints its path.
+predict_lua() {
+  local row lua
+  row=$(sed -n 2p samples/data/breast_cancer.csv | cut -d, -f1-30)
+  lua=$(mktemp --suffix .lua)
+  cat >"$lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"instances":[[${row}]]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-functions-key"] = "local-function-key"
+EOF
+  echo "$lua"
+}
+
 table_header() {
   echo "| what | concurrency | requests/s | p50 ms | p99 ms | errors |"
   echo "|---|---|---|---|---|---|"

@@ -29,14 +29,7 @@ VERSION=$(curl -sf -X POST -H "$A" -H 'content-type: application/octet-stream' \
   --data-binary @samples/models/breast-cancer/model.onnx "$S/api/models/bench-cancer/versions" | sed -E 's/.*"version":([0-9]+).*/\1/')
 curl -sf -X PUT -H "$A" -H 'content-type: application/json' "$S/api/models/bench-cancer/aliases/champion" -d "{\"version\": $VERSION}" >/dev/null
 
-ROW=$(sed -n 2p samples/data/breast_cancer.csv | cut -d, -f1-30)
-LUA=$(mktemp --suffix .lua)
-cat >"$LUA" <<EOF
-wrk.method = "POST"
-wrk.body = '{"instances":[[${ROW}]]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-functions-key"] = "local-function-key"
-EOF
+LUA=$(predict_lua)
 
 declare -A URLS=([bare]=http://127.0.0.1:5080/predict [stratus]=$S/api/models/bench-cancer/predict)
 run() { wrk -t2 -c"$2" -d"$3"s --latency -s "$LUA" "${URLS[$1]}"; }

@@ -6,8 +6,7 @@
 # Usage: tests/Stratus.Benchmarks/run-soak.sh [minutes] [connections]
 MINUTES=${1:-10}
 CONNECTIONS=${2:-64}
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source "$(dirname "$0")/bench-common.sh"
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
@@ -19,14 +18,7 @@ trap 'kill -TERM $RUNNER 2>/dev/null; wait 2>/dev/null' EXIT
 for _ in $(seq 1 600); do curl -sf -o /dev/null http://127.0.0.1:5091/v2/health/ready && break; sleep 0.5; done
 PID=$(pgrep -f "bin/Release/net10.0/Stratus.LocalRunner --url http://127.0.0.1:5091" | head -1)
 
-ROW=$(sed -n 2p samples/data/breast_cancer.csv | cut -d, -f1-30)
-LUA=$(mktemp --suffix .lua)
-cat >"$LUA" <<EOF
-wrk.method = "POST"
-wrk.body = '{"instances":[[${ROW}]]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-functions-key"] = "local-function-key"
-EOF
+LUA=$(predict_lua)
 
 SAMPLES=$(mktemp)
 COUNTERS=$(mktemp --suffix .csv)
