@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 namespace Stratus.Dashboard;
 
 /// <summary>One bundled file of the dashboard: its bytes and a gzip copy, each with its own strong ETag, and its media type.</summary>
@@ -11,11 +13,9 @@ public sealed record DashboardAsset(string Name, string ContentType, string ETag
     {
         foreach (var part in (acceptEncoding ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var pieces = part.Split(';', StringSplitOptions.TrimEntries);
-            if (pieces[0] is "gzip" or "*")
+            if (StringWithQualityHeaderValue.TryParse(part, out var coding) && coding.Value is "gzip" or "*")
             {
-                var q = pieces.Skip(1).FirstOrDefault(p => p.StartsWith("q=", StringComparison.Ordinal));
-                return q is null || !double.TryParse(q[2..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var weight) || weight > 0;
+                return coding.Quality is not <= 0;
             }
         }
 

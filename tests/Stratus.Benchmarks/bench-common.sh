@@ -5,6 +5,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 dotnet build -c Release tests/Stratus.Benchmarks --nologo -v q >/dev/null
 BIN=tests/Stratus.Benchmarks/bin/Release/net10.0/Stratus.Benchmarks.dll
 
+# Until the address answers 2xx (readiness answers 503 while the runner starts).
+wait_ready() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
+
 wait_for() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
 
 # A wrk script that POSTs one breast-cancer row (the dataset's first) to predict with the Quickstart's function key;

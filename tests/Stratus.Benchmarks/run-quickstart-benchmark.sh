@@ -16,9 +16,8 @@ dotnet "$BIN" serve-minimal --url http://127.0.0.1:5080 >/dev/null & BARE=$!
 env ${RUNNER_ENV:-} dotnet run -c "$CONFIGURATION" --no-build --project src/Stratus.LocalRunner -- \
   --url http://127.0.0.1:5091 --gpu-tier-url http://127.0.0.1:5092 >/tmp/stratus-quickstart.log 2>&1 & RUNNER=$!
 trap 'kill $BARE 2>/dev/null; kill -TERM $RUNNER 2>/dev/null; wait 2>/dev/null' EXIT
-ready() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done; echo "not ready: $1" >&2; return 1; }
 wait_for http://127.0.0.1:5080/
-ready http://127.0.0.1:5091/v2/health/ready
+wait_ready http://127.0.0.1:5091/v2/health/ready
 
 # The bare endpoint's model, registered in the runner as a user would (upload, then champion).
 A='x-functions-key: local-admin-key'

@@ -15,7 +15,7 @@ dotnet build -c Release src/Stratus.LocalRunner --nologo -v q >/dev/null
 dotnet run -c Release --no-build --project src/Stratus.LocalRunner -- \
   --url http://127.0.0.1:5091 --gpu-tier-url http://127.0.0.1:5092 >/tmp/stratus-soak.log 2>&1 & RUNNER=$!
 trap 'kill -TERM $RUNNER 2>/dev/null; wait 2>/dev/null' EXIT
-for _ in $(seq 1 600); do curl -sf -o /dev/null http://127.0.0.1:5091/v2/health/ready && break; sleep 0.5; done
+wait_ready http://127.0.0.1:5091/v2/health/ready
 PID=$(pgrep -f "bin/Release/net10.0/Stratus.LocalRunner --url http://127.0.0.1:5091" | head -1)
 
 LUA=$(predict_lua)

@@ -10,8 +10,9 @@ public static class Routes
     public const string Health = "api/health";
 
     /// <summary>The dashboard (a single-page app over this API) and its static files, anonymous: the page asks for the key.</summary>
-    public const string Dashboard = "ui/{*path}";
-    public const string DashboardRoot = "/ui/";
+    public const string Dashboard = DashboardPath + "/{*path}";
+    public const string DashboardRoot = "/" + DashboardPath + "/";
+    private const string DashboardPath = "ui";
 
     public const string Models = "api/models";
     public const string Model = "api/models/{name}";

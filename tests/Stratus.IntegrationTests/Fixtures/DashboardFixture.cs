@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -98,19 +97,10 @@ public sealed class DashboardFixture : RunnerFixture
     /// <summary>1,000 breast-cancer rows with <see cref="ShiftedFeature"/> moved up by three standard deviations.</summary>
     private async Task SeedDriftAsync()
     {
-        var lines = (await File.ReadAllLinesAsync(TrainingSpecs.Csv("breast_cancer"))).Where(l => l.Length > 0).ToArray();
-        var header = lines[0].Split(',')[..^1];
-        var rows = lines.Skip(1).Select(l => l.Split(',')[..^1].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
-        var c = Array.IndexOf(header, ShiftedFeature);
-        var mean = rows.Average(r => r[c]);
-        var sd = Math.Sqrt(rows.Sum(r => (r[c] - mean) * (r[c] - mean)) / (rows.Length - 1));
-        var random = new Random(7);
-        var served = Enumerable.Range(0, 1000).Select(_ =>
-        {
-            var row = (double[])rows[random.Next(rows.Length)].Clone();
-            row[c] += 3 * sd;
-            return header.Zip(row).ToDictionary(p => p.First, p => p.Second);
-        }).ToArray();
+        var data = BreastCancer.Load();
+        var served = data.Shifted(data.Bootstrap(1000, seed: 7), 3, ShiftedFeature)
+            .Select(row => data.Features.Zip(row).ToDictionary(p => p.First, p => p.Second))
+            .ToArray();
 
         using var client = Client(FunctionKey);
         foreach (var chunk in served.Chunk(100))
@@ -132,7 +122,7 @@ public sealed class DashboardFixture : RunnerFixture
 
         using var client = Client(FunctionKey);
         var assigned = new List<(string Unit, string Variant)>();
-        var row = new { instances = new[] { (await File.ReadAllLinesAsync(TrainingSpecs.Csv("breast_cancer")))[1].Split(',')[..^1].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray() } };
+        var row = new { instances = new[] { BreastCancer.Load().Rows[0] } };
         for (var i = 0; i < 400; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/models/breast-cancer/predict") { Content = JsonContent.Create(row) };
