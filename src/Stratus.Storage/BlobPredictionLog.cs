@@ -30,17 +30,21 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     private const int MaxAppendBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Encoded rows wait in segments of this size, below the large-object heap's 85,000 bytes: buffers that doubled up to
-    /// an append's 4 MiB, and the compressed copies of them, churned the large-object heap into a full (gen-2) collection
-    /// a second at load, which cost more than everything else monitoring does.
+    /// Encoded rows wait in pooled blocks below the large-object heap's 85,000 bytes, and the compressed copies go into
+    /// pooled streams too: buffers allocated per batch lived the batch's seconds, so they were promoted and collected in
+    /// the older generations (at first a full collection a second, from buffers that doubled up to an append's 4 MiB).
+    /// The pool keeps up to a busy instance's few seconds of rows; beyond that blocks are left to the GC.
     /// </summary>
-    private const int SegmentBytes = 64 * 1024;
+    private static readonly RecyclableMemoryStreamManager Streams = new(new RecyclableMemoryStreamManager.Options
+    {
+        BlockSize = 64 * 1024,
+        MaximumSmallPoolFreeBytes = 32L * 1024 * 1024,
+        MaximumLargePoolFreeBytes = 8L * 1024 * 1024,
+    });
 
-    /// <summary>Segments per append: their raw bytes stay under an append's limit, so their compressed ones do too.</summary>
-    private const int SegmentsPerAppend = (MaxAppendBytes / SegmentBytes) - 2;
+    /// <summary>Raw bytes per append: under an append's limit, so the compressed bytes are too, with room for one more row.</summary>
+    private const int RawBytesPerAppend = MaxAppendBytes - (128 * 1024);
 
-    /// <summary>Pooled streams for the compressed appends, for the same reason.</summary>
-    private static readonly RecyclableMemoryStreamManager Streams = new();
     private const string IndexBlob = "Blob";
 
     private readonly ConcurrentDictionary<string, Task> _created = new(StringComparer.Ordinal);
@@ -55,9 +59,9 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
         {
             var container = await ContainerAsync(key.Day, cancellationToken);
             var client = container.GetAppendBlobClient(key.Path);
-            foreach (var segments in blob.Segments.Chunk(SegmentsPerAppend))
+            foreach (var append in blob.Appends)
             {
-                await AppendAsync(client, segments, cancellationToken);
+                await AppendAsync(client, append, cancellationToken);
             }
         }
 
@@ -197,15 +201,15 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
 
         private void Encode(LoggedPrediction entry)
         {
-            // A row is a few hundred bytes at most: a segment with less room left than this is full, and never grows.
-            var block = _last!.Segments[^1];
-            if (block.FreeCapacity < 4096)
+            // Rows are never split across appends: a failed append loses whole rows, and what was appended reads back.
+            var block = _last!.Appends[^1];
+            if (block.Length >= RawBytesPerAppend)
             {
-                _last.Segments.Add(block = new ArrayBufferWriter<byte>(SegmentBytes));
+                _last.Appends.Add(block = Streams.GetStream());
             }
 
-            var before = block.WrittenCount;
-            _writer.Reset(block);
+            var before = block.Length;
+            _writer.Reset((IBufferWriter<byte>)block);
             _writer.WriteStartObject();
             _writer.WriteString("r", entry.RequestId);
             _writer.WriteNumber("i", entry.Index);
@@ -237,17 +241,25 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
             _writer.Flush();
             block.Write("\n"u8);
             Rows++;
-            Bytes += block.WrittenCount - before;
+            Bytes += block.Length - before;
         }
 
-        public void Dispose() => _writer.Dispose();
+        public void Dispose()
+        {
+            _writer.Dispose();
+            foreach (var append in Blobs.Values.SelectMany(b => b.Appends))
+            {
+                append.Dispose();
+            }
+        }
     }
 
     private sealed class BlobRows(string model)
     {
         public string Model { get; } = model;
 
-        public List<ArrayBufferWriter<byte>> Segments { get; } = [new(SegmentBytes)];
+        /// <summary>The rows of one append each, in order; every stream is returned to the pool when the batch is disposed.</summary>
+        public List<RecyclableMemoryStream> Appends { get; } = [Streams.GetStream()];
 
         public HashSet<string> RequestIds { get; } = new(StringComparer.Ordinal);
     }
@@ -256,7 +268,7 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     /// Appends a block, creating the blob on first use only: at full load every storage request counts (the emulator
     /// spends milliseconds of CPU on each), so a known blob is appended to without asking whether it exists.
     /// </summary>
-    private async Task AppendAsync(AppendBlobClient client, IReadOnlyList<ArrayBufferWriter<byte>> block, CancellationToken cancellationToken)
+    private async Task AppendAsync(AppendBlobClient client, RecyclableMemoryStream block, CancellationToken cancellationToken)
     {
         if (!_appendable.ContainsKey(client.Uri.AbsoluteUri))
         {
@@ -282,15 +294,12 @@ public sealed class BlobPredictionLog(StorageClients clients, TimeProvider clock
     /// Each append is its own gzip member (a blob of them reads back as one gzip stream): the lines compress about
     /// sixfold, and at full load the bytes storage handles are most of what logging costs.
     /// </summary>
-    private static RecyclableMemoryStream Compress(IReadOnlyList<ArrayBufferWriter<byte>> segments)
+    private static RecyclableMemoryStream Compress(RecyclableMemoryStream rows)
     {
         var compressed = Streams.GetStream();
         using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
-            foreach (var segment in segments)
-            {
-                gzip.Write(segment.WrittenSpan);
-            }
+            rows.WriteTo(gzip);
         }
 
         compressed.Position = 0;
