@@ -65,11 +65,23 @@ public sealed class LocalRunnerHost : IAsyncDisposable
         OwnedServices? owned = null;
         try
         {
+            // Azurite unless real storage is configured: this runner's own, or, joining, the running instance's.
             var storage = builder.Configuration[SettingNames.Storage];
             if (string.IsNullOrEmpty(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase))
             {
-                azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, ToolVersions.Load(options.Root).Azurite, Path.Combine(options.DataDirectory, "azurite"), log, cancellationToken: cancellationToken);
-                storage = azurite.ConnectionString;
+                var azuriteData = Path.Combine(options.DataDirectory, "azurite");
+                if (options.Join)
+                {
+                    storage = AzuriteHost.RunningConnectionString(azuriteData)
+                        ?? throw new InvalidOperationException($"--join: no Stratus runner is running from {options.Root} (no live Azurite serves {azuriteData}); start one first, without --join.");
+                    log.LogInformation("Joining the running instance's storage and task hub");
+                }
+                else
+                {
+                    azurite = await AzuriteHost.StartAsync(options.ToolsDirectory, ToolVersions.Load(options.Root).Azurite, azuriteData, log, cancellationToken: cancellationToken);
+                    storage = azurite.ConnectionString;
+                }
+
                 builder.Configuration[SettingNames.Storage] = storage;
             }
 
@@ -85,12 +97,14 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 bootLoggers,
                 cancellationToken);
 
-            // The routing functions send gpu-tier models to the tier this runner starts, unless one is configured.
+            // The routing functions send gpu-tier models to the tier this runner starts (or, joining, the running
+            // instance's tier), unless one is configured.
             var gpuTierUrl = string.IsNullOrEmpty(builder.Configuration[GpuTierBaseUrl]) ? options.GpuTierUrl : null;
             if (gpuTierUrl is not null)
             {
                 builder.Configuration[GpuTierBaseUrl] = gpuTierUrl;
             }
+
 
             var catalog = FunctionCatalog.FromAssembly(options.FunctionsAssembly);
             builder.WebHost.UseUrls(options.Url);
@@ -138,10 +152,10 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                 await app.Services.GetRequiredService<DemoModelSeeder>().SeedIfEmptyAsync(options.Root, cancellationToken);
             }
 
-            if (gpuTierUrl is not null)
+            if (!options.Join && gpuTierUrl is { } tierUrl)
             {
                 readiness.Wait("starting the GPU tier");
-                owned.Tier = await StartGpuTierAsync(options.Root, gpuTierUrl, app.Configuration, log, cancellationToken);
+                owned.Tier = await StartGpuTierAsync(options.Root, tierUrl, app.Configuration, log, cancellationToken);
                 if (owned.Tier is { } tier)
                 {
                     readiness.Wait("warming the GPU tier's models");
@@ -160,8 +174,9 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             app.Logger.LogInformation("Stratus has {Functions} functions: {Http} HTTP, {Timers} timers, {Orchestrators} orchestrators, {Activities} activities",
                 catalog.Functions.Count, catalog.Http.Count(), catalog.Timers.Count(), catalog.Orchestrators.Count(), catalog.Activities.Count());
             readiness.Ready();
-            app.Logger.LogInformation("Stratus is ready at {Address} (dashboard {Dashboard}, GPU tier {GpuTier})",
-                address, new Uri(address, Routes.DashboardRoot), gpuTierUrl ?? app.Configuration[GpuTierBaseUrl] ?? "none");
+            app.Logger.LogInformation("Stratus is ready at {Address} (dashboard {Dashboard}, GPU tier {GpuTier}, instance {Instance}{Joined})",
+                address, new Uri(address, Routes.DashboardRoot), gpuTierUrl ?? app.Configuration[GpuTierBaseUrl] ?? "none",
+                app.Services.GetRequiredService<Stratus.Reliability.Recording.InstanceIdentity>().Id, options.Join ? ", joined" : "");
             return new LocalRunnerHost(app, address, owned);
         }
         catch

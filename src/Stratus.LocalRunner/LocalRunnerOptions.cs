@@ -25,6 +25,13 @@ public sealed record LocalRunnerOptions
     /// <summary>Where the runner starts the GPU tier process; null runs none (gpu-tier models then answer 503).</summary>
     public string? GpuTierUrl { get; init; } = DefaultGpuTierUrl;
 
+    /// <summary>
+    /// Joins the runner already running from this root, as a second Function App instance joins the first in Azure:
+    /// its Azurite (so the same registry and Durable task hub) and its GPU tier at <see cref="GpuTierUrl"/>. A joining
+    /// runner starts neither, seeds nothing, and stops nothing it did not start.
+    /// </summary>
+    public bool Join { get; init; }
+
     /// <summary>Settings applied over local.settings and the environment (tests use it for storage and keys).</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 

@@ -7,6 +7,8 @@ using Stratus.LocalRunner.Demo;
 //   dotnet run -c Release --project src/Stratus.LocalRunner                      run Stratus on http://127.0.0.1:7071
 //   dotnet run -c Release --project src/Stratus.LocalRunner -- --url http://127.0.0.1:8080
 //   dotnet run -c Release --project src/Stratus.LocalRunner -- --gpu-tier-url off             no GPU tier process (default :7072)
+//   dotnet run -c Release --project src/Stratus.LocalRunner -- --join --url http://127.0.0.1:7073
+//                                                                a second instance on the running one's storage and task hub
 //   dotnet run -c Release --project src/Stratus.LocalRunner -- make-demo-models  retrain samples/models/* from samples/data
 var root = LocalSettings.FindRoot(Directory.GetCurrentDirectory());
 if (args is ["make-demo-models", ..])
@@ -21,6 +23,7 @@ if (args is ["make-demo-models", ..])
 
 var url = Environment.GetEnvironmentVariable("STRATUS_URL") ?? LocalRunnerOptions.DefaultUrl;
 var gpuTierUrl = Environment.GetEnvironmentVariable("STRATUS_GPU_TIER_URL") ?? LocalRunnerOptions.DefaultGpuTierUrl;
+var join = args.Contains("--join");
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] is "--url" or "--urls")
@@ -49,7 +52,7 @@ using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, CancelStartup))
 {
     try
     {
-        host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url, GpuTierUrl = gpuTierUrl == "off" ? null : gpuTierUrl }, startup.Token);
+        host = await LocalRunnerHost.StartAsync(new LocalRunnerOptions { Root = root, Url = url, GpuTierUrl = gpuTierUrl == "off" ? null : gpuTierUrl, Join = join, SeedDemoModels = !join }, startup.Token);
     }
     catch (OperationCanceledException) when (startup.IsCancellationRequested)
     {

@@ -29,12 +29,14 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Azurite's well-known development account, on the ports this instance listens on.</summary>
-    public string ConnectionString =>
+    public string ConnectionString => ConnectionStringFor(BlobPort, QueuePort, TablePort);
+
+    private static string ConnectionStringFor(int blob, int queue, int table) =>
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
         "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+        $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
 
     /// <summary>
     /// Starts Azurite with its data in <paramref name="dataDirectory"/>; installs <paramref name="version"/> (from
@@ -46,7 +48,7 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     {
         var entry = await EnsureInstalledAsync(toolsDirectory, version, logger, cancellationToken);
         Directory.CreateDirectory(dataDirectory);
-        var stateFile = Path.Combine(dataDirectory, "azurite.json");
+        var stateFile = Path.Combine(dataDirectory, StateFileName);
         if (TryAdopt(stateFile, dataDirectory, logger) is { } running)
         {
             return running;
@@ -135,6 +137,34 @@ public sealed partial class AzuriteHost : IAsyncDisposable
     /// </summary>
     private static AzuriteHost? TryAdopt(string stateFile, string dataDirectory, ILogger logger)
     {
+        if (Running(stateFile, dataDirectory) is not { } state)
+        {
+            return null;
+        }
+
+        try
+        {
+            logger.LogWarning("Reusing Azurite (pid {Pid}) left running by an earlier run", state.Pid);
+            return new AzuriteHost(Process.GetProcessById(state.Pid), state.Blob, state.Queue, state.Table, adopted: true);
+        }
+        catch (ArgumentException)
+        {
+            return null; // exited meanwhile: start a fresh one
+        }
+    }
+
+    /// <summary>
+    /// The connection string of the Azurite a runner started for <paramref name="dataDirectory"/>, while it runs; null
+    /// when none does. A second runner joins the first one's storage (registry, task hub) through it without owning it.
+    /// </summary>
+    public static string? RunningConnectionString(string dataDirectory) =>
+        Running(Path.Combine(dataDirectory, StateFileName), dataDirectory) is { } state
+            ? ConnectionStringFor(state.Blob, state.Queue, state.Table)
+            : null;
+
+    /// <summary>The Azurite recorded in <paramref name="stateFile"/> when it is alive, serves this data folder and accepts connections.</summary>
+    private static State? Running(string stateFile, string dataDirectory)
+    {
         try
         {
             if (!File.Exists(stateFile) || System.Text.Json.JsonSerializer.Deserialize<State>(File.ReadAllText(stateFile)) is not { } state)
@@ -153,14 +183,15 @@ public sealed partial class AzuriteHost : IAsyncDisposable
                 probe.Connect(System.Net.IPAddress.Loopback, state.Blob);
             }
 
-            logger.LogWarning("Reusing Azurite (pid {Pid}) left running by an earlier run", state.Pid);
-            return new AzuriteHost(Process.GetProcessById(state.Pid), state.Blob, state.Queue, state.Table, adopted: true);
+            return state;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Net.Sockets.SocketException or System.Text.Json.JsonException)
         {
-            return null; // not running (any more): start a fresh one
+            return null; // not running (any more)
         }
     }
+
+    private const string StateFileName = "azurite.json";
 
     private sealed record State(int Pid, int Blob, int Queue, int Table);
 

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Stratus.LocalRunner.Hosting;
+using Stratus.Reliability.Recording;
 
 namespace Stratus.LocalRunner.Durable;
 
@@ -8,7 +9,7 @@ namespace Stratus.LocalRunner.Durable;
 /// function names, so <c>CallActivityAsync("X")</c> and <c>ScheduleNewOrchestrationInstanceAsync("Y")</c>
 /// resolve to the same methods as under the Functions host.
 /// </summary>
-public static class DurableFunctionRegistry
+public static partial class DurableFunctionRegistry
 {
     public static void Register(DurableTaskRegistry registry, FunctionCatalog catalog, Func<IServiceProvider> services)
     {
@@ -54,16 +55,38 @@ public static class DurableFunctionRegistry
         private sealed record OrchestratorCall(TaskOrchestrationContext Context, object? Input);
     }
 
-    /// <summary>An activity function: the trigger parameter is the activity input, deserialized to its declared type.</summary>
-    private sealed class FunctionActivity(FunctionMethod function, IServiceProvider services) : ITaskActivity
+    /// <summary>
+    /// An activity function: the trigger parameter is the activity input, deserialized to its declared type. Each run
+    /// is logged with the instance that ran it, as the Functions host logs each execution with its role instance: with
+    /// several runners on one task hub, that is where an activity ran.
+    /// </summary>
+    private sealed partial class FunctionActivity(FunctionMethod function, IServiceProvider services) : ITaskActivity
     {
         private readonly FunctionInvoker _invoker = new(function, p => function.IsTrigger(p) ? c => c.TriggerValue : null);
+        private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DurableFunctionRegistry).FullName!);
 
         public Type InputType => function.TriggerParameter.ParameterType;
         public Type OutputType => UnwrapTask(function.Method.ReturnType);
 
-        public Task<object?> RunAsync(TaskActivityContext context, object? input) =>
-            _invoker.InvokeAsync(new InvocationContext(services, CancellationToken.None) { TriggerValue = input });
+        public async Task<object?> RunAsync(TaskActivityContext context, object? input)
+        {
+            var clock = services.GetRequiredService<TimeProvider>();
+            var started = clock.GetTimestamp();
+            var outcome = "Failed";
+            try
+            {
+                var result = await _invoker.InvokeAsync(new InvocationContext(services, CancellationToken.None) { TriggerValue = input });
+                outcome = "Succeeded";
+                return result;
+            }
+            finally
+            {
+                LogExecuted(function.Name, outcome, context.InstanceId, services.GetRequiredService<InstanceIdentity>().Id, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Executed activity {Activity} ({Outcome}) for {OrchestrationId} on instance {Instance} in {DurationMs} ms")]
+        private partial void LogExecuted(string activity, string outcome, string orchestrationId, string instance, long durationMs);
     }
 
     private static Type UnwrapTask(Type type) =>

@@ -12,12 +12,20 @@ namespace Stratus.Tests.Fixtures;
 public sealed partial class RunnerProcess : IDisposable
 {
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly bool _ownsRoot;
     private Process? _process;
 
-    private RunnerProcess(string root) => Root = root;
+    private RunnerProcess(string root, bool ownsRoot = true)
+    {
+        Root = root;
+        _ownsRoot = ownsRoot;
+    }
 
     public string Root { get; }
     public Uri? BaseAddress { get; private set; }
+
+    /// <summary>The instance id from the ready line: what this process's activity log lines name.</summary>
+    public string? Instance { get; private set; }
     public int Id => _process!.Id;
     public string Log => string.Join('\n', _log);
 
@@ -33,10 +41,13 @@ public sealed partial class RunnerProcess : IDisposable
         return new RunnerProcess(root);
     }
 
-    /// <summary>Starts the runner and waits until it reports its address.</summary>
-    public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>A second runner over the same root, started with <c>--join</c>; disposing it leaves the root and its Azurite alone.</summary>
+    public RunnerProcess Joiner() => new(Root, ownsRoot: false);
+
+    /// <summary>Starts the runner (with the command-line <paramref name="arguments"/>) and waits until it reports its address.</summary>
+    public async Task StartAsync(IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Stratus.LocalRunner.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Stratus.LocalRunner.dll"), .. arguments])
         {
             WorkingDirectory = Root,
             RedirectStandardOutput = true,
@@ -60,6 +71,7 @@ public sealed partial class RunnerProcess : IDisposable
             _log.Enqueue(line);
             if (RunningLine().Match(line) is { Success: true } match)
             {
+                Instance = match.Groups[2].Value;
                 address.TrySetResult(new Uri(match.Groups[1].Value));
             }
         }
@@ -100,6 +112,11 @@ public sealed partial class RunnerProcess : IDisposable
             _process.Kill(entireProcessTree: true);
         }
 
+        if (!_ownsRoot)
+        {
+            return;
+        }
+
         foreach (var leftover in Azurite())
         {
             leftover.Kill();
@@ -128,6 +145,6 @@ public sealed partial class RunnerProcess : IDisposable
         }
     }
 
-    [GeneratedRegex(@"Stratus is ready at (http://\S+?)/? \(")]
+    [GeneratedRegex(@"Stratus is ready at (http://\S+?)/? \(.*instance ([^,)]+)")]
     private static partial Regex RunningLine();
 }
