@@ -41,8 +41,18 @@ public sealed class ServingOptions
     /// <summary>Most instances one predict call may carry.</summary>
     public int MaxInstances { get; set; } = 10_000;
 
-    /// <summary>Memory budget for cached ONNX sessions (estimated from artifact sizes); least recently used are evicted beyond it.</summary>
+    /// <summary>
+    /// Memory budget for cached ONNX sessions, each estimated as its artifact's size plus <see cref="SessionOverheadBytes"/>;
+    /// least recently used are evicted to make room for a new one.
+    /// </summary>
     public long SessionCacheBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// What a session holds beyond its artifact's bytes (graph, kernels, allocator): measured at about 470 KiB for a
+    /// 15 KiB tabular model (docs/benchmarks.md, "Many models"). Without it, a budget of small models held thirty times
+    /// the memory it named.
+    /// </summary>
+    public long SessionOverheadBytes { get; set; } = 512 * 1024;
 
     /// <summary>How long a resolved card (aliases, tier, features) is reused before re-reading storage: the maximum staleness of an alias change made on another instance.</summary>
     public int CardCacheSeconds { get; set; } = 10;

@@ -7,9 +7,10 @@ namespace Stratus.Serving.Onnx;
 
 /// <summary>
 /// ONNX Runtime sessions per (model, version): each is loaded once even when many first requests race
-/// (one shared load task), and the least recently used are evicted when the estimated memory passes
-/// <see cref="ServingOptions.SessionCacheBytes"/>. A session evicted while requests still use it is
-/// disposed when the last lease is returned.
+/// (one shared load task), and the least recently used are evicted to make room for a new one, so the estimated
+/// memory (artifact plus <see cref="ServingOptions.SessionOverheadBytes"/> per session) stays within
+/// <see cref="ServingOptions.SessionCacheBytes"/>. A session evicted while requests still use it is disposed when the
+/// last lease is returned.
 /// </summary>
 public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingTelemetry telemetry, TimeProvider clock, ILogger<ModelSessionCache> logger) : IDisposable
 {
@@ -71,38 +72,40 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
     {
         var started = clock.GetTimestamp();
         var model = await load(CancellationToken.None).ConfigureAwait(false);
-        var entry = new Entry(model);
-        Interlocked.Add(ref _bytes, model.SizeBytes);
+        var entry = new Entry(model, model.SizeBytes + options.Value.Serving.SessionOverheadBytes);
+        AddWithin(key, entry);
         logger.LogInformation(
             "Loaded model {Model} version {Version} ({SizeBytes} bytes) in {ElapsedMs} ms",
             key.Model, key.Version, model.SizeBytes, clock.GetElapsedTime(started).TotalMilliseconds);
-        EvictIfOverBudget(key);
         return entry;
     }
 
-    private void EvictIfOverBudget((string Model, int Version) keep)
+    /// <summary>Evicts least recently used sessions until <paramref name="entry"/> fits the budget, then counts it.</summary>
+    private void AddWithin((string Model, int Version) key, Entry entry)
     {
         var budget = options.Value.Serving.SessionCacheBytes;
         lock (_evictionLock)
         {
-            while (Interlocked.Read(ref _bytes) > budget)
+            while (Interlocked.Read(ref _bytes) + entry.Bytes > budget)
             {
                 var victim = _entries
-                    .Where(e => e.Key != keep && e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
+                    .Where(e => e.Key != key && e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
                     .Select(e => (e.Key, Entry: e.Value.Value.Result))
                     .OrderBy(e => e.Entry.LastUsed)
                     .FirstOrDefault();
                 if (victim.Entry is null)
                 {
-                    return; // only the newest model is left; keep it even if it alone exceeds the budget
+                    break; // nothing else is cached: a model that alone exceeds the budget is still served
                 }
 
                 _entries.TryRemove(victim.Key, out _);
-                Interlocked.Add(ref _bytes, -victim.Entry.Model.SizeBytes);
+                Interlocked.Add(ref _bytes, -victim.Entry.Bytes);
                 victim.Entry.Evict();
                 telemetry.RecordEviction(victim.Key.Model);
                 logger.LogInformation("Evicted model {Model} version {Version} from the session cache", victim.Key.Model, victim.Key.Version);
             }
+
+            Interlocked.Add(ref _bytes, entry.Bytes);
         }
     }
 
@@ -120,7 +123,7 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
     }
 
     /// <summary>A cached model with a reference count, so eviction never disposes a session in use.</summary>
-    internal sealed class Entry(LoadedModel model)
+    internal sealed class Entry(LoadedModel model, long bytes)
     {
         // A logical clock rather than wall time: exact recency order even for uses within one millisecond.
         private static long s_clock;
@@ -128,6 +131,10 @@ public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingT
         private bool _evicted;
 
         public LoadedModel Model { get; } = model;
+
+        /// <summary>What the entry counts against the budget.</summary>
+        public long Bytes { get; } = bytes;
+
         private readonly object _gate = new();
 
         public long LastUsed { get; private set; } = Interlocked.Increment(ref s_clock);

@@ -13,8 +13,8 @@ public sealed class ModelSessionCacheTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    private ModelSessionCache Cache(long budget) => new(
-        Options.Create(new StratusOptions { Serving = new ServingOptions { SessionCacheBytes = budget } }),
+    private ModelSessionCache Cache(long budget, long overhead = 0) => new(
+        Options.Create(new StratusOptions { Serving = new ServingOptions { SessionCacheBytes = budget, SessionOverheadBytes = overhead } }),
         new ServingTelemetry(_services.GetRequiredService<IMeterFactory>()),
         TimeProvider.System,
         NullLogger<ModelSessionCache>.Instance);
@@ -82,6 +82,38 @@ public sealed class ModelSessionCacheTests : IDisposable
         var reloads = 0;
         (await cache.AcquireAsync("iris", 1, _ => { reloads++; return Loader(1); }, CancellationToken.None)).Dispose();
         Assert.Equal(1, reloads);
+    }
+
+    [Fact]
+    public async Task Each_session_counts_its_artifact_plus_the_overhead_and_a_new_one_is_added_only_after_room_was_made()
+    {
+        const long overhead = 100_000;
+        var size = new FileInfo(TestPaths.SampleModel("iris")).Length;
+        var budget = (2 * (size + overhead)) + 10;
+        using var cache = Cache(budget, overhead);
+        using var listener = new MeterListener();
+        var atEviction = new List<long>();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "stratus.session_cache.evictions")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+
+        // The estimate as each victim leaves: the newcomer is not counted yet, and must fit once it is.
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => atEviction.Add(cache.CachedBytes));
+        listener.Start();
+        for (var version = 1; version <= 3; version++)
+        {
+            var v = version;
+            (await cache.AcquireAsync("iris", v, _ => Task.FromResult(SampleModels.Load("iris", v)), CancellationToken.None)).Dispose();
+        }
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(2 * (size + overhead), cache.CachedBytes);
+        Assert.Equal(size + overhead, Assert.Single(atEviction));
+        Assert.False(cache.IsLoaded("iris", 1));
     }
 
     [Fact]
