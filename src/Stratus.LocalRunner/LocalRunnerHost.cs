@@ -34,6 +34,9 @@ public sealed class LocalRunnerHost : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The GPU tier this runner started and keeps running; null when it runs none.</summary>
+    public GpuTierSupervisor? GpuTier => _owned.Tier;
     public IServiceProvider Services => _app.Services;
     public IConfiguration Configuration => _app.Configuration;
     public IEnumerable<EndpointDataSource> EndpointSources => ((IEndpointRouteBuilder)_app).DataSources;
@@ -210,7 +213,8 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
     private static readonly string GpuTierBaseUrl = OptionPaths.GpuTierBaseUrl.Key;
 
-    private static async Task<GpuTierProcess?> StartGpuTierAsync(string root, string url, IConfiguration configuration, ILogger log, CancellationToken cancellationToken)
+    /// <summary>The GPU tier, supervised (restarted when it exits); null when none was started or it could not start.</summary>
+    private static async Task<GpuTierSupervisor?> StartGpuTierAsync(string root, string url, IConfiguration configuration, ILogger log, CancellationToken cancellationToken)
     {
         if (GpuTierProcess.FindAssembly(root) is not { } assembly)
         {
@@ -220,7 +224,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
         try
         {
-            return await GpuTierProcess.StartAsync(assembly, url, configuration, log, cancellationToken);
+            return await GpuTierSupervisor.StartAsync(ct => GpuTierProcess.StartAsync(assembly, url, configuration, log, ct), log, cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
@@ -256,7 +260,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
     {
         private int _stopped;
 
-        public GpuTierProcess? Tier { get; set; }
+        public GpuTierSupervisor? Tier { get; set; }
 
         public async Task StopAsync()
         {

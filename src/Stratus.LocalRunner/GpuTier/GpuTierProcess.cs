@@ -31,6 +31,15 @@ public sealed class GpuTierProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>Completes when the process exits, for whatever reason; answers its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
     /// <summary>The tier's entry assembly as built from this checkout, or null when it has not been built.</summary>
     public static string? FindAssembly(string root)
     {
