@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stratus.Core.Configuration;
 
@@ -33,6 +34,13 @@ public static class GpuTierClientServiceCollectionExtensions
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, seconds * 2));
                 resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
             });
+
+        // While the tier is down every call fails fast, and Polly logs each attempt as a warning with its stack trace
+        // (tens of thousands a minute under load); the circuit opening is an error and still logged, and callers get
+        // 503 with Retry-After. The client's per-request information logs go with them.
+        services.AddLogging(logging => logging
+            .AddFilter("Polly", LogLevel.Error)
+            .AddFilter($"System.Net.Http.HttpClient.{nameof(IGpuTierClient)}", LogLevel.Warning));
         return services;
     }
 }
