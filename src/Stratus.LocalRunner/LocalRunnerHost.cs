@@ -90,15 +90,22 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
             var settings = builder.Configuration.GetSection(StratusOptions.Section).Get<StratusOptions>() ?? new StratusOptions();
             var clients = StorageClients.FromConnectionString(storage);
-            await StorageInitializer.EnsureCreatedAsync(clients, cancellationToken);
-
-            engine = await LocalDurableEngine.StartAsync(
+            // Stratus's containers and tables, and the engine's task hub, at the same time: both only wait on storage.
+            var starting = LocalDurableEngine.StartAsync(
                 new DurableEngineOptions(storage, settings.TaskHub)
                 {
                     WorkItemVisibilityTimeout = TimeSpan.FromSeconds(settings.LocalEngine.VisibilityTimeoutSeconds),
                 },
                 bootLoggers,
                 cancellationToken);
+            try
+            {
+                await StorageInitializer.EnsureCreatedAsync(clients, cancellationToken);
+            }
+            finally
+            {
+                engine = await starting; // held even when the initializer failed, so the catch below stops it
+            }
 
             // The routing functions send gpu-tier models to the tier this runner starts (or, joining, the running
             // instance's tier), unless one is configured.

@@ -145,6 +145,29 @@ public sealed partial class TwoInstancesTests
         }
     }
 
+    [Fact]
+    public async Task Joining_when_no_runner_runs_from_the_root_fails_at_start_naming_the_root_and_what_to_start_first()
+    {
+        var root = Directory.CreateTempSubdirectory("stratus-join-").FullName;
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Stratus.LocalRunner.LocalRunnerHost.StartAsync(new Stratus.LocalRunner.LocalRunnerOptions
+            {
+                Root = root,
+                Url = "http://127.0.0.1:0",
+                Join = true,
+                SeedDemoModels = false,
+            }));
+            Assert.Contains("--join", error.Message, StringComparison.Ordinal);
+            Assert.Contains(root, error.Message, StringComparison.Ordinal);
+            Assert.Contains("start one first", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>The version that served the rows.</summary>
     private static async Task<int> PredictAsync(HttpClient client, double[][] rows, CancellationToken cancellationToken = default)
     {
