@@ -63,15 +63,17 @@ public static partial class DurableFunctionRegistry
     private sealed partial class FunctionActivity(FunctionMethod function, IServiceProvider services) : ITaskActivity
     {
         private readonly FunctionInvoker _invoker = new(function, p => function.IsTrigger(p) ? c => c.TriggerValue : null);
-        private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DurableFunctionRegistry).FullName!);
+        // Hosts other than the runner (tests' minimal ones) may register none of these: the log line then names less.
+        private readonly ILogger _logger = (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(DurableFunctionRegistry).FullName!);
+        private readonly TimeProvider _clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        private readonly string _instance = services.GetService<InstanceIdentity>()?.Id ?? "unnamed";
 
         public Type InputType => function.TriggerParameter.ParameterType;
         public Type OutputType => UnwrapTask(function.Method.ReturnType);
 
         public async Task<object?> RunAsync(TaskActivityContext context, object? input)
         {
-            var clock = services.GetRequiredService<TimeProvider>();
-            var started = clock.GetTimestamp();
+            var started = _clock.GetTimestamp();
             var outcome = "Failed";
             try
             {
@@ -81,7 +83,7 @@ public static partial class DurableFunctionRegistry
             }
             finally
             {
-                LogExecuted(function.Name, outcome, context.InstanceId, services.GetRequiredService<InstanceIdentity>().Id, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+                LogExecuted(function.Name, outcome, context.InstanceId, _instance, (long)_clock.GetElapsedTime(started).TotalMilliseconds);
             }
         }
 

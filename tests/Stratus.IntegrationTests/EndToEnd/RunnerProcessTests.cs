@@ -64,7 +64,7 @@ public sealed class RunnerProcessTests
 
                 // Kill -9 as soon as some models are done and others are not (the runner is another process: poll its status).
                 var progress = (await Poll.UntilAsync(
-                    ct => admin.GetFromJsonAsync<JsonElement>($"/runtime/webhooks/durabletask/instances/{id}", ct),
+                    ct => admin.GetFromJsonAsync<JsonElement>(RunnerProcess.StatusPath(id), ct),
                     status => status.TryGetProperty("customStatus", out var p) && p.ValueKind == JsonValueKind.Object && p.GetProperty("done").GetInt32() >= 1,
                     TimeSpan.FromSeconds(120),
                     "RetrainAll finished a first model")).GetProperty("customStatus");
@@ -75,15 +75,7 @@ public sealed class RunnerProcessTests
                 var restarted = Stopwatch.StartNew(); // reported, not asserted on
                 await runner.StartAsync(environment);
                 using var after = runner.Client();
-                var (code, body) = await Poll.UntilAsync(
-                    async ct =>
-                    {
-                        using var status = await after.GetAsync($"/runtime/webhooks/durabletask/instances/{id}", ct);
-                        return (status.StatusCode, await status.Content.ReadFromJsonAsync<JsonElement>(ct));
-                    },
-                    status => status.StatusCode != HttpStatusCode.Accepted,
-                    TimeSpan.FromSeconds(180),
-                    "RetrainAll completed after the restart");
+                var (code, body) = await RunnerProcess.WhenEndedAsync(after, id, TimeSpan.FromSeconds(180), "RetrainAll completed after the restart");
                 Assert.True(code == HttpStatusCode.OK, $"{code}: {body}");
                 var output = body.GetProperty("output");
 

@@ -58,7 +58,7 @@ public sealed partial class TwoInstancesTests
                 ran => ran.First >= 10 && ran.Second >= 10,
                 TimeSpan.FromSeconds(180),
                 "both runners executed activities of the run");
-            var progress = (await joined.GetFromJsonAsync<JsonElement>($"/runtime/webhooks/durabletask/instances/{id}")).GetProperty("customStatus");
+            var progress = (await joined.GetFromJsonAsync<JsonElement>(RunnerProcess.StatusPath(id))).GetProperty("customStatus");
             Assert.True(progress.ValueKind != JsonValueKind.Object || progress.GetProperty("done").GetInt32() < models, $"finished before the kill: {progress}");
 
             // Either may die: the first started Azurite and took the task hub's partition first; the joiner holds work too.
@@ -69,15 +69,7 @@ public sealed partial class TwoInstancesTests
             var sinceKill = Stopwatch.StartNew(); // reported, not asserted on
 
             using var surviving = survivor.Client();
-            var (code, body) = await Poll.UntilAsync(
-                async ct =>
-                {
-                    using var status = await surviving.GetAsync($"/runtime/webhooks/durabletask/instances/{id}", ct);
-                    return (status.StatusCode, await status.Content.ReadFromJsonAsync<JsonElement>(ct));
-                },
-                status => status.StatusCode != HttpStatusCode.Accepted,
-                TimeSpan.FromSeconds(300),
-                "RetrainAll completed on the surviving runner");
+            var (code, body) = await RunnerProcess.WhenEndedAsync(surviving, id, TimeSpan.FromSeconds(300), "RetrainAll completed on the surviving runner");
             Assert.True(code == HttpStatusCode.OK, $"{code}: {body}");
             Console.WriteLine($"RetrainAll, {killed} killed: {ranOnVictim} activities on the killed runner, {ActivitiesOf(survivor, id)} on the survivor; completed {sinceKill.Elapsed.TotalSeconds:F1} s after the kill");
 

@@ -97,6 +97,22 @@ public sealed partial class RunnerProcess : IDisposable
         return client;
     }
 
+    /// <summary>An orchestration's status route (<see cref="Stratus.Core.Http.Routes.DurableInstance"/>) for <paramref name="instanceId"/>.</summary>
+    public static string StatusPath(string instanceId) =>
+        "/" + Stratus.Core.Http.Routes.DurableInstance.Replace("{instanceId}", Uri.EscapeDataString(instanceId), StringComparison.Ordinal);
+
+    /// <summary>Polls an orchestration's status through a runner until it stops answering 202 (running): its final status code and body.</summary>
+    public static Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> WhenEndedAsync(HttpClient client, string instanceId, TimeSpan timeout, string what) =>
+        Poll.UntilAsync(
+            async ct =>
+            {
+                using var status = await client.GetAsync(StatusPath(instanceId), ct);
+                return (status.StatusCode, await status.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct));
+            },
+            status => status.StatusCode != HttpStatusCode.Accepted,
+            timeout,
+            what);
+
     public void Signal(string signal) =>
         Process.Start("kill", [$"-{signal}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
