@@ -173,8 +173,9 @@ public sealed class LocalRunnerHost : IAsyncDisposable
                     {
                         await tier.WaitUntilReadyAsync(cancellationToken);
                     }
-                    catch (TimeoutException e)
+                    catch (Exception e) when (e is TimeoutException or InvalidOperationException)
                     {
+                        // Slow, or it exited while warming up (the supervisor starts it again): the platform is ready without it.
                         log.LogWarning("{Reason}; ready without it, gpu-tier models answer 503 until it is", e.Message);
                     }
                 }
@@ -231,7 +232,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
         try
         {
-            return await GpuTierSupervisor.StartAsync(ct => GpuTierProcess.StartAsync(assembly, url, configuration, log, ct), log, cancellationToken);
+            return await GpuTierSupervisor.StartAsync(ct => GpuTierProcess.StartAsync(assembly, url, configuration, log, ct), TimeProvider.System, log, cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {

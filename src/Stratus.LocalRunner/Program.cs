@@ -59,6 +59,11 @@ using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, CancelStartup))
         Console.Error.WriteLine("Start-up cancelled; everything started so far has been stopped.");
         return 130;
     }
+    catch (InvalidOperationException e) when (join)
+    {
+        Console.Error.WriteLine(e.Message); // nothing to join: a message, not a stack trace
+        return 1;
+    }
 }
 
 await using (host)

@@ -2,7 +2,8 @@ namespace Stratus.LocalRunner.GpuTier;
 
 /// <summary>
 /// Keeps the GPU tier process running, as Container Apps keeps a replica running: when it exits without being asked to
-/// (a crash, a kill), it is started again on the same address, after a pause that doubles while starts keep failing.
+/// (a crash, a kill), it is started again on the same address, after a pause that doubles while starts fail or the
+/// process dies again within <see cref="StableUptime"/>.
 /// The function app is never restarted: meanwhile its calls to the tier answer 503 with Retry-After (or fall back to
 /// CPU where the card allows), and they recover by themselves once the tier answers again.
 /// </summary>
@@ -13,24 +14,29 @@ public sealed partial class GpuTierSupervisor : IAsyncDisposable
 
     public static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>A process that ran this long before exiting was healthy: its restart waits only <see cref="RestartDelay"/> again.</summary>
+    public static readonly TimeSpan StableUptime = TimeSpan.FromSeconds(30);
+
     private readonly Func<CancellationToken, Task<GpuTierProcess>> _start;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _watching;
     private GpuTierProcess _current;
     private int _restarts;
 
-    private GpuTierSupervisor(GpuTierProcess first, Func<CancellationToken, Task<GpuTierProcess>> start, ILogger logger)
+    private GpuTierSupervisor(GpuTierProcess first, Func<CancellationToken, Task<GpuTierProcess>> start, TimeProvider clock, ILogger logger)
     {
         _current = first;
         _start = start;
+        _clock = clock;
         _logger = logger;
         _watching = WatchAsync();
     }
 
     /// <summary>Starts the tier with <paramref name="start"/> (which waits until it is live) and watches it from then on.</summary>
-    public static async Task<GpuTierSupervisor> StartAsync(Func<CancellationToken, Task<GpuTierProcess>> start, ILogger logger, CancellationToken cancellationToken) =>
-        new(await start(cancellationToken), start, logger);
+    public static async Task<GpuTierSupervisor> StartAsync(Func<CancellationToken, Task<GpuTierProcess>> start, TimeProvider clock, ILogger logger, CancellationToken cancellationToken) =>
+        new(await start(cancellationToken), start, clock, logger);
 
     public Uri Address => _current.Address;
 
@@ -44,29 +50,36 @@ public sealed partial class GpuTierSupervisor : IAsyncDisposable
 
     private async Task WatchAsync()
     {
-        var delay = RestartDelay;
+        var delay = TimeSpan.Zero;
+        var started = _clock.GetTimestamp();
         try
         {
+            var exitCode = await _current.WaitForExitAsync(_stopping.Token);
             while (true)
             {
-                var exitCode = await _current.WaitForExitAsync(_stopping.Token);
+                delay = delay == TimeSpan.Zero || _clock.GetElapsedTime(started) >= StableUptime ? RestartDelay : Longer(delay);
                 LogExited(exitCode, delay.TotalSeconds);
-                await Task.Delay(delay, _stopping.Token);
+                await Task.Delay(delay, _clock, _stopping.Token);
+                GpuTierProcess next;
                 try
                 {
-                    var next = await _start(_stopping.Token);
-                    await _current.DisposeAsync();
-                    Volatile.Write(ref _current, next);
-                    Interlocked.Increment(ref _restarts);
-                    LogRestarted(next.ProcessId);
-                    delay = RestartDelay;
+                    next = await _start(_stopping.Token);
                 }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                catch (Exception e) when (!_stopping.IsCancellationRequested)
                 {
-                    // The dead process stays current, so the loop comes straight back here, after a longer pause.
+                    // Not started: try again after a longer pause (the dead process stays current meanwhile).
                     LogRestartFailed(e.Message);
-                    delay = TimeSpan.FromTicks(Math.Min(MaxRestartDelay.Ticks, delay.Ticks * 2));
+                    started = _clock.GetTimestamp();
+                    continue;
                 }
+
+                var dead = Volatile.Read(ref _current);
+                Volatile.Write(ref _current, next); // readers see the live process before the dead one is disposed
+                await dead.DisposeAsync();
+                Interlocked.Increment(ref _restarts);
+                LogRestarted(next.ProcessId);
+                started = _clock.GetTimestamp();
+                exitCode = await next.WaitForExitAsync(_stopping.Token);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -74,6 +87,9 @@ public sealed partial class GpuTierSupervisor : IAsyncDisposable
             // the runner is stopping; DisposeAsync stops the tier
         }
     }
+
+    /// <summary>The first restart waits <see cref="RestartDelay"/>; each quick failure after it doubles the pause.</summary>
+    private static TimeSpan Longer(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(MaxRestartDelay.Ticks, delay.Ticks * 2));
 
     public async ValueTask DisposeAsync()
     {
@@ -83,7 +99,7 @@ public sealed partial class GpuTierSupervisor : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The GPU tier exited (code {ExitCode}); starting it again in {DelaySeconds} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The GPU tier is down (last exit code {ExitCode}); starting it again in {DelaySeconds} s")]
     private partial void LogExited(int exitCode, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The GPU tier was started again (process {Pid})")]

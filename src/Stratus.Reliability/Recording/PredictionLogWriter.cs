@@ -25,11 +25,17 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     private readonly TaskCompletionSource _firstRow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IPredictionLogBatch _batch = log.NewBatch();
     private long _dropped;
+    private bool _disposed;
 
     public void Enqueue(LoggedPrediction entry)
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return; // the host has stopped: the final flush already ran
+            }
+
             if (_batch.Bytes >= MaxBatchBytes)
             {
                 telemetry.LogDropped.Add(1);
@@ -105,7 +111,13 @@ public sealed partial class PredictionLogWriter(IPredictionLog log, ReliabilityT
     public override void Dispose()
     {
         _writing.Dispose();
-        _batch.Dispose();
+        lock (_gate)
+        {
+            // Under the gate: a late observation must not write into a batch whose pooled buffers went back to the pool.
+            _disposed = true;
+            _batch.Dispose();
+        }
+
         base.Dispose();
     }
 

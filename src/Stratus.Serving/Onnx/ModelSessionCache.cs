@@ -9,8 +9,9 @@ namespace Stratus.Serving.Onnx;
 /// ONNX Runtime sessions per (model, version): each is loaded once even when many first requests race
 /// (one shared load task), and the least recently used are evicted to make room for a new one, so the estimated
 /// memory (artifact plus <see cref="ServingOptions.SessionOverheadBytes"/> per session) stays within
-/// <see cref="ServingOptions.SessionCacheBytes"/>. A session evicted while requests still use it is disposed when the
-/// last lease is returned.
+/// <see cref="ServingOptions.SessionCacheBytes"/> — unless a single model exceeds it, or more sessions finish loading at
+/// once than it holds (sessions still loading are never evicted). A session evicted while requests still use it is
+/// disposed when the last lease is returned.
 /// </summary>
 public sealed class ModelSessionCache(IOptions<StratusOptions> options, ServingTelemetry telemetry, TimeProvider clock, ILogger<ModelSessionCache> logger) : IDisposable
 {
