@@ -21,6 +21,11 @@ public static class ManyModelsBenchmark
 
     public static async Task<int> RunAsync(int models, int cached, double exponent, int connections, int seconds)
     {
+        if (cached < 2 || cached > models)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cached), cached, $"between 2 and the number of models ({models})");
+        }
+
         var model = await File.ReadAllBytesAsync(BenchmarkOptions.ModelPath);
         var estimate = model.Length + new ServingOptions().SessionOverheadBytes; // as the cache counts a session
         var budget = cached * estimate;
