@@ -37,12 +37,13 @@ public static class GpuTierClientServiceCollectionExtensions
 
         // While the tier is down every call fails fast, and Polly logs each attempt as a warning with its stack trace
         // (tens of thousands a minute under load); the circuit opening is an error and still logged, and callers get
-        // 503 with Retry-After. The client's per-request information logs go with them. Polly's category is shared by
+        // 503 with Retry-After. The clients' per-request information logs (infer and the readiness probe) go with them. Polly's category is shared by
         // every pipeline in the app (the monitoring webhook's too): their retries go unlogged, their final failures are
         // logged by their callers.
         services.AddLogging(logging => logging
             .AddFilter("Polly", LogLevel.Error)
-            .AddFilter($"System.Net.Http.HttpClient.{nameof(IGpuTierClient)}", LogLevel.Warning));
+            .AddFilter($"System.Net.Http.HttpClient.{nameof(IGpuTierClient)}", LogLevel.Warning)
+            .AddFilter($"System.Net.Http.HttpClient.{GpuTierClient.ProbeClientName}", LogLevel.Warning));
         return services;
     }
 }
