@@ -12,6 +12,7 @@ using Stratus.Benchmarks;
 //   compare-monitoring [--seconds 10] --key K [--pids OFF,ON]   Stratus with monitoring off (:5082) vs on (:5081), the same way
 //   monitoring-memory  bytes held per monitored version (reference sketches + one open window)
 //   report-scale [models] [windows]   time to compute monitoring reports (drift + estimates) for 100 models × 24 windows
+//   alloc-profile [requests=20000] [on|off]   predict's allocations by type (runtime allocation ticks), monitoring on or off
 //   many-models [models=200] [cached=50] [s=1.1] [connections=16] [seconds=30]   Zipf traffic over many models, a cache for some
 // tests/Stratus.Benchmarks/run-predict-benchmark.sh runs them all and prints the table for docs/benchmarks.md.
 var options = BenchmarkOptions.Parse(args);
@@ -29,6 +30,7 @@ return options.Mode switch
     "compare-shadow" => await CompareBenchmark.ShadowAsync(options, rounds: 5),
     "monitoring-memory" => MonitoringMemoryBenchmark.Run(),
     "report-scale" => await ReportScaleBenchmark.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100"), int.Parse(args.ElementAtOrDefault(2) ?? "24")),
+    "alloc-profile" => await AllocationProfile.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "20000"), args.ElementAtOrDefault(2) != "off"),
     "many-models" => await ManyModelsBenchmark.RunAsync(
         int.Parse(args.ElementAtOrDefault(1) ?? "200"), int.Parse(args.ElementAtOrDefault(2) ?? "50"),
         double.Parse(args.ElementAtOrDefault(3) ?? "1.1", System.Globalization.CultureInfo.InvariantCulture),

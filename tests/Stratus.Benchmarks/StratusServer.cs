@@ -20,19 +20,8 @@ public static class StratusServer
             [OptionPaths.MonitoringEnabled.Key] = options.Monitoring ? "true" : "false",
         });
         var runner = host.Runner;
-        // The same ONNX file the raw and minimal references load, registered the way users upload models.
+        await RegisterBreastCancerAsync(runner);
         var models = runner.Services.GetRequiredService<ModelManagementService>();
-        var features = File.ReadLines(BenchmarkOptions.DataPath).First().Split(',')[..^1];
-        await models.UpsertCardAsync("breast-cancer", new ModelCardUpdate { Name = "breast-cancer", Task = ModelTask.BinaryClassification, FeatureNames = features }, null, CancellationToken.None);
-        await using (var onnx = File.OpenRead(BenchmarkOptions.ModelPath))
-        {
-            var version = await models.UploadVersionAsync("breast-cancer", onnx, onnx.Length, null, CancellationToken.None);
-            await models.SetAliasAsync("breast-cancer", Aliases.Champion, version.Version, ifMatch: null, CancellationToken.None);
-
-            // A reference, so every served row is recorded into the sketches (with monitoring on).
-            await using var csv = File.OpenRead(BenchmarkOptions.DataPath);
-            await runner.Services.GetRequiredService<ReferenceService>().PutCsvAsync("breast-cancer", version.Version, csv, null, ReferenceSet.UploadSource, CancellationToken.None);
-        }
 
         if (options.Shadow)
         {
@@ -55,6 +44,22 @@ public static class StratusServer
         Console.WriteLine($"stratus at {runner.BaseAddress}api/models/breast-cancer/predict (key {Key}, monitoring {(options.Monitoring ? "on" : "off")}{(options.Shadow ? ", every call shadowed by v2" : "")})");
         await runner.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// The same ONNX file the raw and minimal references load, registered the way users upload models, as champion,
+    /// with the dataset as its reference (so every served row is recorded into the sketches when monitoring is on).
+    /// </summary>
+    public static async Task RegisterBreastCancerAsync(LocalRunnerHost runner)
+    {
+        var models = runner.Services.GetRequiredService<ModelManagementService>();
+        var features = File.ReadLines(BenchmarkOptions.DataPath).First().Split(',')[..^1];
+        await models.UpsertCardAsync("breast-cancer", new ModelCardUpdate { Name = "breast-cancer", Task = ModelTask.BinaryClassification, FeatureNames = features }, null, CancellationToken.None);
+        await using var onnx = File.OpenRead(BenchmarkOptions.ModelPath);
+        var version = await models.UploadVersionAsync("breast-cancer", onnx, onnx.Length, null, CancellationToken.None);
+        await models.SetAliasAsync("breast-cancer", Aliases.Champion, version.Version, ifMatch: null, CancellationToken.None);
+        await using var csv = File.OpenRead(BenchmarkOptions.DataPath);
+        await runner.Services.GetRequiredService<ReferenceService>().PutCsvAsync("breast-cancer", version.Version, csv, null, ReferenceSet.UploadSource, CancellationToken.None);
     }
 
     /// <summary>The background cost of observing one served row: the monitoring observer alone, in a loop.</summary>
