@@ -165,7 +165,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
             if (!options.Join && gpuTierUrl is { } tierUrl)
             {
                 readiness.Wait("starting the GPU tier");
-                owned.Tier = await StartGpuTierAsync(options.Root, tierUrl, app.Configuration, log, cancellationToken);
+                owned.Tier = await StartGpuTierAsync(options.Root, tierUrl, app.Configuration, app.Services.GetRequiredService<TimeProvider>(), log, cancellationToken);
                 if (owned.Tier is { } tier)
                 {
                     readiness.Wait("warming the GPU tier's models");
@@ -222,7 +222,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
     private static readonly string GpuTierBaseUrl = OptionPaths.GpuTierBaseUrl.Key;
 
     /// <summary>The GPU tier, supervised (restarted when it exits); null when none was started or it could not start.</summary>
-    private static async Task<GpuTierSupervisor?> StartGpuTierAsync(string root, string url, IConfiguration configuration, ILogger log, CancellationToken cancellationToken)
+    private static async Task<GpuTierSupervisor?> StartGpuTierAsync(string root, string url, IConfiguration configuration, TimeProvider clock, ILogger log, CancellationToken cancellationToken)
     {
         if (GpuTierProcess.FindAssembly(root) is not { } assembly)
         {
@@ -232,7 +232,7 @@ public sealed class LocalRunnerHost : IAsyncDisposable
 
         try
         {
-            return await GpuTierSupervisor.StartAsync(ct => GpuTierProcess.StartAsync(assembly, url, configuration, log, ct), TimeProvider.System, log, cancellationToken);
+            return await GpuTierSupervisor.StartAsync(ct => GpuTierProcess.StartAsync(assembly, url, configuration, log, ct), clock, log, cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {

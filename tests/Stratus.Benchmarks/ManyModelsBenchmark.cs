@@ -173,9 +173,5 @@ public static class ManyModelsBenchmark
         }
     }
 
-    private static double Ms(IEnumerable<long> ticks, double q)
-    {
-        var sorted = ticks.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))] * 1000.0 / Stopwatch.Frequency;
-    }
+    private static double Ms(IEnumerable<long> ticks, double q) => Report.Ms(ticks.Order().ToArray(), q);
 }

@@ -63,10 +63,10 @@ public static partial class DurableFunctionRegistry
     private sealed partial class FunctionActivity(FunctionMethod function, IServiceProvider services) : ITaskActivity
     {
         private readonly FunctionInvoker _invoker = new(function, p => function.IsTrigger(p) ? c => c.TriggerValue : null);
-        // Hosts other than the runner (tests' minimal ones) may register none of these: the log line then names less.
-        private readonly ILogger _logger = (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(DurableFunctionRegistry).FullName!);
-        private readonly TimeProvider _clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        private readonly string _instance = services.GetService<InstanceIdentity>()?.Id ?? "unnamed";
+        // The host's clock and instance, as every hosted function gets them (a host that serves activities registers both).
+        private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DurableFunctionRegistry).FullName!);
+        private readonly TimeProvider _clock = services.GetRequiredService<TimeProvider>();
+        private readonly string _instance = services.GetRequiredService<InstanceIdentity>().Id;
 
         public Type InputType => function.TriggerParameter.ParameterType;
         public Type OutputType => UnwrapTask(function.Method.ReturnType);

@@ -103,6 +103,7 @@ public sealed class DurableHostingTests(AzuriteFixture azurite) : IClassFixture<
         IServiceProvider? root = null;
         var host = Host.CreateApplicationBuilder();
         host.Logging.ClearProviders();
+        host.Services.AddSingleton(TimeProvider.System).AddSingleton<Stratus.Reliability.Recording.InstanceIdentity>(); // what hosted activities are given
         host.Services.AddDurableTaskWorker(w =>
         {
             w.UseGrpc(engine.Channel);
