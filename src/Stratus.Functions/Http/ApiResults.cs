@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Stratus.Core.Http;
 using Stratus.Serving;
 using Stratus.Serving.OpenInference;
@@ -83,7 +80,6 @@ public static class ApiResults
         public Task ExecuteResultAsync(ActionContext context)
         {
             var http = context.HttpContext;
-            var logger = http.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ApiResults)) ?? NullLogger.Instance;
             return HttpPipeline.GuardAsync(http, async () =>
             {
                 var response = http.Response;
@@ -98,7 +94,7 @@ public static class ApiResults
                 {
                     await write(response, http.RequestAborted);
                 }
-            }, logger);
+            }, logger: null);
         }
     }
 }

@@ -37,9 +37,10 @@ public static partial class HttpPipeline
 
     /// <summary>
     /// Runs <paramref name="action"/>, answering any failure in the protocol's error form while the response has not started.
-    /// Results call it too: under the Functions worker they execute after the middleware has returned.
+    /// Results call it too: under the Functions worker they execute after the middleware has returned. Without a
+    /// <paramref name="logger"/>, one is taken from the request's services only when a failure is logged.
     /// </summary>
-    public static async Task GuardAsync(HttpContext context, Func<Task> action, ILogger logger)
+    public static async Task GuardAsync(HttpContext context, Func<Task> action, ILogger? logger)
     {
         try
         {
@@ -51,8 +52,11 @@ public static partial class HttpPipeline
         }
     }
 
-    private static Task WriteAsync(HttpContext context, Exception e, ILogger logger)
+    private static Task WriteAsync(HttpContext context, Exception e, ILogger? logger)
     {
+        logger ??= context.RequestServices?.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory
+            ? factory.CreateLogger(typeof(HttpPipeline))
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var path = context.Request.Path.Value;
         switch (e)
         {

@@ -130,9 +130,12 @@ public sealed class InvocationContext(IServiceProvider services, CancellationTok
 
 internal static class ActionResults
 {
+    // One for all calls: a new descriptor draws a random Guid for its id (a read of the kernel's random source per request).
+    private static readonly Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor Descriptor = new();
+
     public static Task ExecuteAsync(object? result, HttpContext context) => result switch
     {
-        IActionResult action => action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor())),
+        IActionResult action => action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), Descriptor)),
         null => Task.CompletedTask,
         _ => throw new InvalidOperationException($"HTTP functions must return IActionResult; got {result.GetType().Name}."),
     };
