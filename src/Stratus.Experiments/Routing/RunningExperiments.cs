@@ -16,8 +16,8 @@ public sealed record RoutedExperiment(Experiment Experiment, double[] Weights)
 
 /// <summary>
 /// Each model's running experiment, cached for <see cref="ServingOptions.CardCacheSeconds"/> like cards are: every
-/// default-routed request asks, so storage sees one read per model per interval and instance (concurrent callers share
-/// it), and starting or stopping an experiment reaches every instance within that interval. A failed read never fails
+/// default-routed request asks, so storage sees one or two reads per model per interval and instance (concurrent callers
+/// share it; past half its life it is refreshed in the background), and starting or stopping an experiment reaches every instance within that interval. A failed read never fails
 /// a prediction: the last known answer keeps routing (none known: no experiment, the champion serves), and storage is
 /// asked again after <see cref="RetryAfterFailure"/>.
 /// </summary>
@@ -31,9 +31,19 @@ public sealed partial class RunningExperiments(IExperimentStore store, IOptions<
     {
         var entry = _cache.GetOrAdd(model, _ => new Entry());
         var known = Volatile.Read(ref entry.Known);
-        return known is not null && clock.GetElapsedTime(known.At) < known.For
-            ? ValueTask.FromResult(known.Value)
-            : new ValueTask<RoutedExperiment?>(RefreshAsync(entry, model, known, cancellationToken));
+        if (known is null || clock.GetElapsedTime(known.At) is var age && age >= known.For)
+        {
+            return new ValueTask<RoutedExperiment?>(RefreshAsync(entry, model, known, cancellationToken));
+        }
+
+        // Refreshed ahead, as cards are (ModelCatalog): past half its life one background read starts and this caller
+        // goes on with the answer it has, so callers never all wait on storage at once.
+        if (age >= known.For / 2 && known.For == Ttl)
+        {
+            _ = RefreshAsync(entry, model, known, CancellationToken.None);
+        }
+
+        return ValueTask.FromResult(known.Value);
     }
 
     /// <summary>Forgets a model's answer on this instance (an experiment started or ended here).</summary>

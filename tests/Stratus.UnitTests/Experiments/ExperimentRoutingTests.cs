@@ -93,6 +93,41 @@ public sealed class ExperimentRoutingTests
     }
 
     [Fact]
+    public async Task Past_half_the_cache_interval_callers_route_with_the_experiment_they_have_while_one_background_read_refreshes_it()
+    {
+        var refresh = new TaskCompletionSource<Experiment?>();
+        _store.SetupSequence(s => s.RunningAsync("m", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Running)
+            .Returns(refresh.Task);
+        var selector = Selector();
+        await selector.SelectAsync(Card, ServingTarget.Default, CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromSeconds(new ServingOptions().CardCacheSeconds / 2.0));
+        for (var i = 0; i < 3; i++)
+        {
+            var call = selector.SelectAsync(Card, new ServingTarget(null, null, "unit-1"), CancellationToken.None).AsTask();
+            Assert.True(call.IsCompleted); // not waiting on the read under way
+            Assert.NotNull((await call).Assignment);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (_store.Invocations.Count < 2)
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
+
+        refresh.SetResult(null); // the experiment ended elsewhere
+        while ((await selector.SelectAsync(Card, ServingTarget.Default, CancellationToken.None)).Assignment is not null)
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
+
+        _store.Verify(s => s.RunningAsync("m", It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
     public async Task A_failed_refresh_keeps_routing_with_the_last_known_experiment()
     {
         _store.SetupSequence(s => s.RunningAsync("m", It.IsAny<CancellationToken>()))
