@@ -20,6 +20,9 @@ namespace Stratus.Registry;
 /// </remarks>
 public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOptions> options, TimeProvider clock)
 {
+    /// <summary>How long a failed read holds back the next background refresh (callers keep the card they have).</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     private TimeSpan Ttl => TimeSpan.FromSeconds(Math.Max(0, options.Value.Serving.CardCacheSeconds));
@@ -35,8 +38,7 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
             {
                 if (age >= ttl / 2)
                 {
-                    // Failures are left to the next caller past the card's life to see; this one is served.
-                    Read(entry, name).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    RefreshAhead(entry, name, known);
                 }
 
                 return ValueTask.FromResult(known.Card);
@@ -63,17 +65,46 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
     {
         lock (entry)
         {
-            return entry.Reading ??= ReadOnceAsync(entry, name);
+            return entry.Reading ??= StartRead(entry, name);
         }
+    }
+
+    /// <summary>
+    /// One background read: not while one is under way, not when another read already replaced the card this caller
+    /// saw, and not within <see cref="RetryAfterFailure"/> of a failed one. Its failure is left to the first caller past
+    /// the card's life to see; until then callers are served the card they have.
+    /// </summary>
+    private void RefreshAhead(Entry entry, string name, Snapshot seen)
+    {
+        if (Volatile.Read(ref entry.Reading) is not null || clock.GetElapsedTime(Volatile.Read(ref entry.FailedAt)) < RetryAfterFailure)
+        {
+            return;
+        }
+
+        lock (entry)
+        {
+            if (entry.Reading is null && ReferenceEquals(entry.Known, seen))
+            {
+                entry.Reading = StartRead(entry, name);
+            }
+        }
+    }
+
+    /// <summary>Starts a read whose failure is observed even when every caller waiting on it gave up.</summary>
+    private Task<ModelCard?> StartRead(Entry entry, string name)
+    {
+        var read = ReadOnceAsync(entry, name);
+        read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return read;
     }
 
     /// <summary>One read for all callers; not cancelled by any one of them.</summary>
     private async Task<ModelCard?> ReadOnceAsync(Entry entry, string name)
     {
         await Task.Yield(); // off the caller's lock, and off a refreshing caller's request
+        var readAt = clock.GetTimestamp();
         try
         {
-            var readAt = clock.GetTimestamp();
             var card = (await registry.GetCardAsync(name, CancellationToken.None))?.Value;
             if (card is null)
             {
@@ -86,6 +117,16 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
             }
 
             return card;
+        }
+        catch
+        {
+            Volatile.Write(ref entry.FailedAt, readAt);
+            if (Volatile.Read(ref entry.Known) is null)
+            {
+                _entries.TryRemove(KeyValuePair.Create(name, entry)); // never read: nothing to keep, not even the name
+            }
+
+            throw;
         }
         finally
         {
@@ -100,6 +141,7 @@ public sealed class ModelCatalog(IModelRegistry registry, IOptions<StratusOption
     {
         public Snapshot? Known;
         public Task<ModelCard?>? Reading;
+        public long FailedAt; // when the last failed read started; 0 (long before any timestamp) when none failed
     }
 
     /// <summary>A card and when its read started (a change made during the read may be missing from it).</summary>

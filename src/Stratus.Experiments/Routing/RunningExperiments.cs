@@ -23,7 +23,7 @@ public sealed record RoutedExperiment(Experiment Experiment, double[] Weights)
 /// </summary>
 public sealed partial class RunningExperiments(IExperimentStore store, IOptions<StratusOptions> options, TimeProvider clock, ILogger<RunningExperiments> logger)
 {
-    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan RetryAfterFailure = Registry.ModelCatalog.RetryAfterFailure;
 
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
 
@@ -40,7 +40,7 @@ public sealed partial class RunningExperiments(IExperimentStore store, IOptions<
         // goes on with the answer it has, so callers never all wait on storage at once.
         if (age >= known.For / 2 && known.For == Ttl)
         {
-            _ = RefreshAsync(entry, model, known, CancellationToken.None);
+            RefreshAhead(entry, model, known);
         }
 
         return ValueTask.FromResult(known.Value);
@@ -68,6 +68,31 @@ public sealed partial class RunningExperiments(IExperimentStore store, IOptions<
             LogRefreshFailed(e, model);
             return known?.Value;
         }
+    }
+
+    /// <summary>
+    /// One background read, not while one is under way nor when another read already replaced the answer this caller
+    /// saw; a failure is logged once, and the answer then stands for <see cref="RetryAfterFailure"/>.
+    /// </summary>
+    private void RefreshAhead(Entry entry, string model, Snapshot seen)
+    {
+        if (Volatile.Read(ref entry.Fetching) is not null)
+        {
+            return;
+        }
+
+        Task<RoutedExperiment?> fetch;
+        lock (entry)
+        {
+            if (entry.Fetching is not null || !ReferenceEquals(entry.Known, seen))
+            {
+                return;
+            }
+
+            fetch = entry.Fetching = FetchAsync(entry, model);
+        }
+
+        fetch.ContinueWith(t => LogRefreshFailed(t.Exception!.InnerException!, model), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>One read for all callers; not cancelled by any one of them.</summary>

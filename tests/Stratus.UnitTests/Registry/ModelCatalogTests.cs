@@ -27,13 +27,30 @@ public sealed class ModelCatalogTests
 
     private static ModelCard Card(string description) => new() { Name = "m", Description = description };
 
-    /// <summary>Every read of "m" answers from <paramref name="next"/>'s current value when it completes.</summary>
+    /// <summary>Every read of "m" is counted, then answers what <paramref name="next"/> returns.</summary>
     private void ReadsAnswer(Func<Task<ModelCard?>> next) =>
         _registry.Setup(r => r.GetCardAsync("m", It.IsAny<CancellationToken>())).Returns(async () =>
         {
             Interlocked.Increment(ref _reads);
             return await next() is { } card ? new Versioned<ModelCard>(card, "etag") : null;
         });
+
+    /// <summary>The first read answers <paramref name="first"/> at once; later reads answer <paramref name="then"/> when the gate opens.</summary>
+    private TaskCompletionSource GateReadsAfterTheFirst(ModelCard first, ModelCard then)
+    {
+        var gate = new TaskCompletionSource();
+        ReadsAnswer(async () =>
+        {
+            if (_reads == 1)
+            {
+                return first;
+            }
+
+            await gate.Task;
+            return then;
+        });
+        return gate;
+    }
 
     [Fact]
     public async Task A_card_is_read_once_and_reused_until_half_its_life()
@@ -53,21 +70,9 @@ public sealed class ModelCatalogTests
     [Fact]
     public async Task Past_half_its_life_callers_get_the_cached_card_at_once_while_one_background_read_refreshes_it()
     {
-        var answer = Card("first");
-        var gate = new TaskCompletionSource();
-        ReadsAnswer(async () =>
-        {
-            var current = answer;
-            if (_reads > 1)
-            {
-                await gate.Task;
-            }
-
-            return current;
-        });
+        var gate = GateReadsAfterTheFirst(Card("first"), Card("second"));
         await _catalog.GetCardAsync("m", CancellationToken.None);
 
-        answer = Card("second");
         _clock.Advance(TimeSpan.FromSeconds(CacheSeconds / 2));
         var whileRefreshing = new List<Task<ModelCard>>();
         for (var i = 0; i < 5; i++)
@@ -88,21 +93,9 @@ public sealed class ModelCatalogTests
     [Fact]
     public async Task Past_its_life_concurrent_callers_wait_for_one_shared_read()
     {
-        var answer = Card("first");
-        var gate = new TaskCompletionSource();
-        ReadsAnswer(async () =>
-        {
-            var current = answer;
-            if (_reads > 1)
-            {
-                await gate.Task;
-            }
-
-            return current;
-        });
+        var gate = GateReadsAfterTheFirst(Card("first"), Card("second"));
         await _catalog.GetCardAsync("m", CancellationToken.None);
 
-        answer = Card("second");
         _clock.Advance(TimeSpan.FromSeconds(CacheSeconds));
         var waiting = Enumerable.Range(0, 5).Select(_ => _catalog.GetCardAsync("m", CancellationToken.None).AsTask()).ToArray();
         await WaitForReadsAsync(2);
@@ -149,16 +142,34 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
-    public async Task A_failed_background_refresh_keeps_serving_the_card_until_its_life_ends_and_then_fails_the_caller()
+    public async Task A_failed_background_refresh_keeps_serving_the_card_is_retried_after_a_second_and_fails_callers_once_the_card_is_past_its_life()
     {
         var failing = false;
-        ReadsAnswer(() => failing ? Task.FromException<ModelCard?>(new InvalidOperationException("storage down")) : Task.FromResult<ModelCard?>(Card("first")));
+        ReadsAnswer(() =>
+        {
+            if (!failing)
+            {
+                return Task.FromResult<ModelCard?>(Card("first"));
+            }
+
+            return Task.FromException<ModelCard?>(new InvalidOperationException("storage down"));
+        });
         await _catalog.GetCardAsync("m", CancellationToken.None);
 
         failing = true;
         _clock.Advance(TimeSpan.FromSeconds(CacheSeconds / 2));
         Assert.Equal("first", (await _catalog.GetCardAsync("m", CancellationToken.None)).Description);
         await WaitForReadsAsync(2);
+
+        // Within a second of the failure, callers are served without a new read.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("first", (await _catalog.GetCardAsync("m", CancellationToken.None)).Description);
+        }
+
+        Assert.Equal(2, _reads);
+        _clock.Advance(ModelCatalog.RetryAfterFailure);
+        await WaitUntilAsync(async () => (await _catalog.GetCardAsync("m", CancellationToken.None)).Description == "first" && Volatile.Read(ref _reads) == 3);
 
         _clock.Advance(TimeSpan.FromSeconds(CacheSeconds / 2));
         await Assert.ThrowsAsync<InvalidOperationException>(() => _catalog.GetCardAsync("m", CancellationToken.None).AsTask());
