@@ -85,7 +85,7 @@ public sealed class ExperimentFunctions(ExperimentService experiments, Experimen
     {
         var body = await RequestBodies.ReadOptionalJsonAsync<ConcludeRequest>(request, cancellationToken);
         // App Service authentication names the signed-in caller here; keys carry no identity.
-        var principal = request.Headers["x-ms-client-principal-name"].FirstOrDefault();
+        var principal = RequestValues.Header(request, "x-ms-client-principal-name");
         return ApiResults.Json(await results.ConcludeAsync(name, experiment, body, principal, cancellationToken));
     }
 

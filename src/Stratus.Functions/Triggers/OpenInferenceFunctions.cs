@@ -89,8 +89,8 @@ public sealed class OpenInferenceFunctions(OpenInferenceService inference, IMode
 
     private async Task<IActionResult> Infer(HttpRequest request, string name, string? version, CancellationToken cancellationToken)
     {
-        var result = await inference.InferAsync(name, version, request.Headers[StratusHeaders.Unit].FirstOrDefault(), request.Body, request.ContentLength, RequestIds.Get(request.HttpContext),
-            request.Headers[StratusHeaders.InferenceHeaderContentLength].FirstOrDefault(), cancellationToken);
+        var result = await inference.InferAsync(name, version, RequestValues.Header(request, StratusHeaders.Unit), request.Body, request.ContentLength, RequestIds.Get(request.HttpContext),
+            RequestValues.Header(request, StratusHeaders.InferenceHeaderContentLength), cancellationToken);
         return ApiResults.Infer(result);
     }
 }

@@ -18,7 +18,7 @@ public sealed class PredictFunctions(PredictionService predictions)
         string name,
         CancellationToken cancellationToken)
     {
-        var target = ServingTarget.Parse(request.Query["version"].FirstOrDefault(), request.Query["alias"].FirstOrDefault(), request.Headers[StratusHeaders.Unit].FirstOrDefault());
+        var target = ServingTarget.Parse(RequestValues.Query(request, "version"), RequestValues.Query(request, "alias"), RequestValues.Header(request, StratusHeaders.Unit));
         var result = await predictions.PredictAsync(name, target, request.Body, request.ContentLength, RequestIds.Get(request.HttpContext), cancellationToken);
         return ApiResults.Writable(result, result.Variant);
     }

@@ -40,7 +40,7 @@ public sealed class TrainingFunctions(TrainingWorkflow workflow, IDurableHttpLin
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var model = request.Query["model"].FirstOrDefault();
+        var model = RequestValues.Query(request, "model");
         var prefix = model is null ? TrainingRuns.TrainPrefix : TrainingRuns.Prefix(ResourceName.Require(model, "model"));
         var runs = new List<RunView>();
         await foreach (var run in durable.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = prefix, FetchInputsAndOutputs = false }).WithCancellation(cancellationToken))
