@@ -34,7 +34,7 @@ public sealed class TableFeedbackStore(StorageClients clients) : IFeedbackStore
     {
         var partition = TableKeys.ModelVersion(model, version);
         var low = TableKeys.Window(from);
-        var high = TableKeys.Window(to);
+        var high = TableKeys.WindowsBefore(to);
         await foreach (var entity in _table.QueryAsync<TableEntity>(
             e => e.PartitionKey == partition && e.RowKey.CompareTo(low) >= 0 && e.RowKey.CompareTo(high) < 0,
             cancellationToken: cancellationToken))

@@ -19,7 +19,7 @@ public sealed class TableMonitoringStore(StorageClients clients) : IMonitoringSt
     {
         var partition = Partition(model, version);
         var low = Window(from);
-        var high = Window(to);
+        var high = TableKeys.WindowsBefore(to);
         var merged = WindowCounts.Empty;
         // Row keys start with the window, so [from, to) is a key range: "{from}:…" sorts at or after "{from}", "{to}:…" not before "{to}".
         await foreach (var entity in _table.QueryAsync<TableEntity>(

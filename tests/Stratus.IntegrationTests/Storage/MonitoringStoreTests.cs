@@ -44,6 +44,16 @@ public sealed class MonitoringStoreTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task A_window_read_within_its_first_minute_is_merged()
+    {
+        var store = new TableMonitoringStore(azurite.Clients);
+        await store.WriteAsync("first-minute", 1, Ten, "a", Counts(7, [7, 0, 0]), CancellationToken.None);
+
+        Assert.Equal(7, (await store.ReadMergedAsync("first-minute", 1, Ten.AddHours(-24), Ten.AddSeconds(30), CancellationToken.None)).Rows);
+        Assert.Equal(0, (await store.ReadMergedAsync("first-minute", 1, Ten.AddHours(-24), Ten, CancellationToken.None)).Rows);
+    }
+
+    [Fact]
     public async Task Only_windows_starting_in_the_range_and_of_that_version_are_merged()
     {
         var store = new TableMonitoringStore(azurite.Clients);
