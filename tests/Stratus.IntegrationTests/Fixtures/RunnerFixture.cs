@@ -28,6 +28,10 @@ public class RunnerFixture : IAsyncLifetime
                 [SettingNames.Storage] = Storage.ConnectionString,
                 [SettingNames.FunctionKey] = FunctionKey,
                 [SettingNames.AdminKey] = AdminKey,
+                // Tests start MonitorAll and RetrainAll themselves; the schedules' own firings (every 15 minutes for
+                // monitoring) would add alerts and runs to whichever test spans one. Once a year, at new year.
+                [SettingNames.MonitorSchedule] = "0 0 0 1 1 *",
+                [SettingNames.RetrainSchedule] = "0 0 0 1 1 *",
                 [OptionPaths.ServingMaxInstances.Key] = "100",
                 [OptionPaths.MonitoringEstimationSampleRate.Key] = "1", // DLE on every served row: estimation tests compare with every label
                 [OptionPaths.RegistryMaxUploadBytes.Key] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
